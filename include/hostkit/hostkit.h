@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HOSTKIT_HOSTKIT_H
+#define HOSTKIT_HOSTKIT_H
+
+/* Includes every public header of libhostkit. */
+#include <hostkit/common.h>
+#include <hostkit/cpuset.h>
+#include <hostkit/root.h>
+#include <hostkit/topology.h>
+
+#endif

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HOSTKIT_ROOT_H
+#define HOSTKIT_ROOT_H
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <hostkit/common.h>
+#include <hostkit/cpuset.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * hk_root - where hostkit reads /proc, /sys and /dev from.
+ *
+ * Opened on "/" it is the live host. Opened on any other directory it is a
+ * captured tree: a directory holding proc/ and/or sys/ as another machine
+ * had them. Every path given to the functions below is relative to the root
+ * ("sys/devices/system/cpu/online"; a leading '/' is ignored) and is resolved
+ * inside it: symlinks, absolute or relative, and "..", never leave the root.
+ * That is the kernel's openat2(RESOLVE_IN_ROOT) where it has it, and a
+ * component-by-component walk in user space where it does not (kernels before
+ * 5.6, seccomp profiles that refuse openat2). Files of a captured tree are
+ * opened O_NONBLOCK, so a FIFO in one cannot hang a reader.
+ *
+ * A root may be shared by threads: no call changes it.
+ */
+typedef struct hk_root hk_root;
+
+enum {
+	/* Allow writes to a captured tree (tests run apply/revert on copies). */
+	HK_ROOT_WRITABLE = 1u << 0,
+};
+
+/*
+ * Opens @path as a root. "/" (or NULL) is the live host; anything else must
+ * be a directory that holds sys/ or proc/. Errors: -ENOENT, -ENOTDIR,
+ * -EINVAL (a directory but not a captured tree, with @diag saying so; or
+ * unknown @flags), -ENOMEM. Free with hk_root_free().
+ */
+HK_API int hk_root_open(const char *path, unsigned flags, hk_diag *diag, hk_root **ret);
+HK_API void hk_root_free(hk_root *root);
+
+/* True when the root is the live host. */
+HK_API bool hk_root_is_live(const hk_root *root);
+/* The directory the root was opened on, as given. */
+HK_API const char *hk_root_path(const hk_root *root);
+
+/*
+ * Opens @path inside the root with open(2) @flags (O_CLOEXEC is added).
+ * Opening for writing a non-live root not opened HK_ROOT_WRITABLE gives
+ * -EROFS. Returns the fd.
+ */
+HK_API int hk_root_open_file(hk_root *root, const char *path, int flags);
+
+/* Opens directory @path inside the root for readdir(3). */
+HK_API int hk_root_opendir(hk_root *root, const char *path, DIR **ret);
+
+/* True when @path exists inside the root (symlinks followed). */
+HK_API bool hk_root_exists(hk_root *root, const char *path);
+
+/*
+ * Reads the whole of @path in as few read(2) calls as the file allows.
+ * *ret_buf is NUL-terminated and owned by the caller (free()); *ret_len
+ * excludes the NUL. Errors are those of open(2) and read(2).
+ */
+HK_API int hk_root_read(hk_root *root, const char *path, char **ret_buf, size_t *ret_len);
+
+/*
+ * Reads @path into @buf of @size bytes, NUL-terminated. Returns the length
+ * read, or -EFBIG when the file does not fit in size - 1 bytes. For the many
+ * sysfs files that hold one short value.
+ */
+HK_API int hk_root_read_buf(hk_root *root, const char *path, char *buf, size_t size);
+
+/*
+ * Typed readers of single-value files. Surrounding whitespace and one
+ * trailing newline are ignored. Parse errors give -EINVAL (with @diag
+ * naming the file and the text), a missing file -ENOENT.
+ */
+HK_API int hk_root_read_u64(hk_root *root, const char *path, hk_diag *diag, uint64_t *ret);
+HK_API int hk_root_read_s64(hk_root *root, const char *path, hk_diag *diag, int64_t *ret);
+/* Accepts 0/1, y/n, Y/N, yes/no, on/off, true/false. */
+HK_API int hk_root_read_bool(hk_root *root, const char *path, hk_diag *diag, bool *ret);
+/* The file's text without trailing newline; caller frees. */
+HK_API int hk_root_read_string(hk_root *root, const char *path, char **ret);
+/* CPU list (fills @set). "(null)", as old kernels write for an empty nohz_full, is empty. */
+HK_API int hk_root_read_cpulist(hk_root *root, const char *path, hk_diag *diag, hk_cpuset *set);
+/* CPU mask (comma-separated 32-bit hex words; fills @set). */
+HK_API int hk_root_read_cpumask(hk_root *root, const char *path, hk_diag *diag, hk_cpuset *set);
+
+/*
+ * Reads the target of symlink @path (the link itself, not followed; its
+ * parent directories are resolved inside the root). Caller frees.
+ */
+HK_API int hk_root_readlink(hk_root *root, const char *path, char **ret);
+
+enum {
+	/* Do not read the value back after writing it. */
+	HK_WRITE_NO_VERIFY = 1u << 0,
+};
+
+/*
+ * Writes @value to @path, the way sysfs and procfs want it (one write(2)).
+ * A write that would change nothing (the file already holds @value, blanks
+ * and trailing newline aside) is skipped. Unless HK_WRITE_NO_VERIFY, the
+ * file is read back, and a value the kernel accepted but ignored gives
+ * -EREMOTEIO with @diag holding what the file says instead. Both comparisons
+ * are of text: for a file the kernel rewrites in its own form (a CPU mask
+ * written as "3" reads back "00000003"), pass that form, or
+ * HK_WRITE_NO_VERIFY and compare the typed value yourself. Returns 1 when it
+ * wrote, 0 when it skipped.
+ */
+HK_API int hk_root_write(hk_root *root, const char *path, const char *value, unsigned flags,
+			 hk_diag *diag);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

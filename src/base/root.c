@@ -1,0 +1,715 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <hostkit/root.h>
+
+#include "base/macro.h"
+#include "base/parse.h"
+
+struct hk_root {
+	int fd; /* O_PATH directory of the root */
+	bool live;
+	bool writable;
+	/* openat2() is missing (old kernel, seccomp): resolve in user space */
+	bool no_openat2;
+	char *path;
+};
+
+/* As many symlinks as one lookup follows before ELOOP, as the kernel's MAXSYMLINKS. */
+#define MAX_LINKS 40
+
+/* openat2() with RESOLVE_IN_ROOT may fail with EAGAIN when a rename races it. */
+#define OPENAT2_TRIES 8
+
+static const char *skip_slashes(const char *path)
+{
+	while (*path == '/')
+		path++;
+	return *path ? path : ".";
+}
+
+static bool is_dir_at(int dirfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dirfd, name, &st, 0) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int openat2_in_root(int dirfd, const char *path, int flags, mode_t mode)
+{
+	struct open_how how = {
+	    .flags = (uint64_t)flags,
+	    .mode = (flags & O_CREAT) ? mode : 0,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd;
+
+	for (unsigned i = 0;; i++) {
+		fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN || i + 1 == OPENAT2_TRIES)
+			break;
+	}
+	return fd < 0 ? negative_errno() : fd;
+}
+
+/*
+ * Whether openat2() works here. Missing kernels say ENOSYS; container
+ * runtimes whose seccomp profile predates it may say EPERM, which opening
+ * the root directory itself cannot otherwise give.
+ */
+static bool have_openat2(int dirfd)
+{
+	int fd = openat2_in_root(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd >= 0) {
+		close(fd);
+		return true;
+	}
+	return fd != -ENOSYS && fd != -EPERM;
+}
+
+int hk_root_open(const char *path, unsigned flags, hk_diag *diag, hk_root **ret)
+{
+	_cleanup_close_ int fd = -EBADF;
+	struct stat st;
+	hk_root *root;
+
+	if (!path || !*path)
+		path = "/";
+	if (flags & ~(unsigned)HK_ROOT_WRITABLE)
+		return hk_diag_set(diag, -EINVAL, path, "unknown flags 0x%x opening root '%s'",
+				   flags & ~(unsigned)HK_ROOT_WRITABLE, path);
+
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		int r = negative_errno();
+		return hk_diag_set(diag, r, path, "cannot open root '%s': %s", path, strerror(-r));
+	}
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+
+	/* The live host is "/" by identity, not by spelling ("//", "/./"). */
+	struct stat slash;
+	bool live =
+	    stat("/", &slash) == 0 && slash.st_dev == st.st_dev && slash.st_ino == st.st_ino;
+
+	if (!live && !is_dir_at(fd, "sys") && !is_dir_at(fd, "proc"))
+		return hk_diag_set(diag, -EINVAL, path,
+				   "'%s' is not a captured tree: it holds neither proc/ nor sys/",
+				   path);
+
+	root = calloc(1, sizeof(*root));
+	if (!root)
+		return -ENOMEM;
+	root->path = strdup(path);
+	if (!root->path) {
+		free(root);
+		return -ENOMEM;
+	}
+	root->fd = TAKE_FD(fd);
+	root->live = live;
+	root->writable = live || (flags & HK_ROOT_WRITABLE);
+	root->no_openat2 = !live && !have_openat2(root->fd);
+	*ret = root;
+	return 0;
+}
+
+void hk_root_free(hk_root *root)
+{
+	if (!root)
+		return;
+	if (root->fd >= 0)
+		close(root->fd);
+	free(root->path);
+	free(root);
+}
+
+bool hk_root_is_live(const hk_root *root)
+{
+	return root->live;
+}
+
+const char *hk_root_path(const hk_root *root)
+{
+	return root->path;
+}
+
+static bool wants_write(int flags)
+{
+	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
+}
+
+/* Closes the directories a user-space lookup descended into. */
+static void close_dirs(int *fds, size_t n)
+{
+	while (n > 0)
+		close(fds[--n]);
+}
+
+/*
+ * Resolves @path inside the root one component at a time, as openat2()'s
+ * RESOLVE_IN_ROOT would: ".." stops at the root, and a symlink's target is
+ * looked up again from the root when absolute or from its directory when
+ * relative. Every directory is held open (O_PATH) on the way down, so ".."
+ * returns to the very directory it came from rather than to its name.
+ * Used only where openat2() is missing; a plain openat() would follow
+ * "../../.." or an absolute link straight out of the tree.
+ */
+static int open_in_root_slow(hk_root *root, const char *path, int flags, mode_t mode)
+{
+	_cleanup_free_ char *todo = strdup(path);
+	_cleanup_free_ int *dirs = NULL;
+	size_t depth = 0, cap = 0;
+	unsigned links = 0;
+	int r;
+
+	if (!todo)
+		return -ENOMEM;
+
+	const char *p = todo;
+	for (;;) {
+		int dfd = depth > 0 ? dirs[depth - 1] : root->fd;
+
+		while (*p == '/')
+			p++;
+		if (!*p) {
+			/* The path named a directory ("", ".", "a/..", "a/"). */
+			r = openat(dfd, ".", flags, mode);
+			r = r < 0 ? negative_errno() : r;
+			break;
+		}
+
+		size_t len = strcspn(p, "/");
+		const char *rest = p + len;
+		bool last = rest[strspn(rest, "/")] == 0;
+		char name[NAME_MAX + 1];
+
+		if (len > NAME_MAX) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		memcpy(name, p, len);
+		name[len] = 0;
+		p = rest;
+
+		if (strcmp(name, ".") == 0)
+			continue;
+		if (strcmp(name, "..") == 0) {
+			if (depth > 0)
+				close(dirs[--depth]);
+			continue;
+		}
+
+		struct stat st;
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = negative_errno();
+			if (r == -ENOENT && last && (flags & O_CREAT)) {
+				r = openat(dfd, name, flags | O_NOFOLLOW, mode);
+				r = r < 0 ? negative_errno() : r;
+			}
+			break;
+		}
+
+		if (S_ISLNK(st.st_mode) && !(last && (flags & O_NOFOLLOW))) {
+			char target[PATH_MAX];
+
+			if (++links > MAX_LINKS) {
+				r = -ELOOP;
+				break;
+			}
+			ssize_t n = readlinkat(dfd, name, target, sizeof(target));
+			if (n < 0) {
+				r = negative_errno();
+				break;
+			}
+			if ((size_t)n >= sizeof(target)) {
+				r = -ENAMETOOLONG;
+				break;
+			}
+			if (target[0] == '/') {
+				close_dirs(dirs, depth);
+				depth = 0;
+			}
+			/* The rest of the path continues from where the link points. */
+			size_t restlen = strlen(rest);
+			char *next = malloc((size_t)n + restlen + 1);
+			if (!next) {
+				r = -ENOMEM;
+				break;
+			}
+			memcpy(next, target, (size_t)n);
+			memcpy(next + n, rest, restlen + 1);
+			free(todo);
+			todo = next;
+			p = todo;
+			continue;
+		}
+
+		if (last) {
+			/* "dir/" must be a directory, as the kernel has it. */
+			int f = flags | O_NOFOLLOW | (*rest ? O_DIRECTORY : 0);
+			r = openat(dfd, name, f, mode);
+			r = r < 0 ? negative_errno() : r;
+			break;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			r = -ENOTDIR;
+			break;
+		}
+
+		if (depth == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			int *n = reallocarray(dirs, ncap, sizeof(*n));
+			if (!n) {
+				r = -ENOMEM;
+				break;
+			}
+			dirs = n;
+			cap = ncap;
+		}
+		/* O_NOFOLLOW: a component swapped for a link since fstatat() fails here. */
+		int nfd = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd < 0) {
+			r = negative_errno();
+			break;
+		}
+		dirs[depth++] = nfd;
+	}
+	close_dirs(dirs, depth);
+	return r;
+}
+
+int hk_root_open_file(hk_root *root, const char *path, int flags)
+{
+	const char *rel = skip_slashes(path);
+	mode_t mode = (flags & O_CREAT) ? 0644 : 0;
+	int fd;
+
+	if (wants_write(flags) && !root->writable)
+		return -EROFS;
+
+	flags |= O_CLOEXEC;
+	/*
+	 * The live root is "/": a plain openat() resolves exactly as the
+	 * kernel would for any other program, and is the fastest path.
+	 */
+	if (root->live) {
+		fd = openat(root->fd, rel, flags, mode);
+		return fd < 0 ? negative_errno() : fd;
+	}
+
+	/*
+	 * A captured tree: RESOLVE_IN_ROOT makes "..", absolute and relative
+	 * symlinks resolve as if the tree were "/", so sysfs links such as
+	 * class/net/eth0 -> ../../devices/pci0000:00/... stay inside it.
+	 */
+	/*
+	 * A tree is a copy, never a device: O_NONBLOCK keeps a FIFO in it from
+	 * hanging the reader, and regular files ignore it.
+	 */
+	if (!(flags & O_PATH))
+		flags |= O_NONBLOCK;
+	if (!root->no_openat2) {
+		fd = openat2_in_root(root->fd, rel, flags, mode);
+		/*
+		 * ENOSYS here is a seccomp filter installed after hk_root_open();
+		 * fall back for this call without touching the shared handle,
+		 * which other threads may be reading.
+		 */
+		if (fd != -ENOSYS)
+			return fd;
+	}
+	return open_in_root_slow(root, rel, flags, mode);
+}
+
+int hk_root_opendir(hk_root *root, const char *path, DIR **ret)
+{
+	int fd = hk_root_open_file(root, path, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return fd;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int r = negative_errno();
+		close(fd);
+		return r;
+	}
+	*ret = d;
+	return 0;
+}
+
+bool hk_root_exists(hk_root *root, const char *path)
+{
+	_cleanup_close_ int fd = hk_root_open_file(root, path, O_PATH);
+	return fd >= 0;
+}
+
+/*
+ * Below how many bytes a read that returned less than was asked for ends the
+ * file. A regular file (a captured tree) ends at any short read. A sysfs
+ * text attribute is produced whole by one read, but kernfs hands out at most
+ * a page per read(2), so binary attributes (BTF, PCI config, ACPI tables)
+ * come a page at a time: only a read shorter than a page ends them. procfs
+ * seq files may stop early anywhere, so they are read until 0.
+ */
+static size_t short_read_ends_below(const hk_root *root, const char *path)
+{
+	if (!root->live)
+		return SIZE_MAX;
+	if (strncmp(skip_slashes(path), "sys/", 4) == 0) {
+		long page = sysconf(_SC_PAGESIZE);
+		return page > 0 ? (size_t)page : 4096;
+	}
+	return 0;
+}
+
+static ssize_t read_retry(int fd, void *buf, size_t n)
+{
+	ssize_t k;
+
+	do
+		k = read(fd, buf, n);
+	while (k < 0 && errno == EINTR);
+	return k < 0 ? negative_errno() : k;
+}
+
+int hk_root_read_buf(hk_root *root, const char *path, char *buf, size_t size)
+{
+	_cleanup_close_ int fd = -EBADF;
+	size_t len = 0;
+
+	if (size < 2)
+		return -EINVAL;
+	/* The length is returned as int. */
+	if (size > (size_t)INT_MAX + 1)
+		size = (size_t)INT_MAX + 1;
+	fd = hk_root_open_file(root, path, O_RDONLY);
+	if (fd < 0)
+		return fd;
+
+	size_t ends_below = short_read_ends_below(root, path);
+	for (;;) {
+		size_t want = size - 1 - len;
+		ssize_t k = read_retry(fd, buf + len, want);
+		if (k < 0)
+			return (int)k;
+		if (k == 0)
+			break;
+		len += (size_t)k;
+		if (len == size - 1) {
+			/* Full: one more byte tells whether the file is longer. */
+			char extra;
+			k = read_retry(fd, &extra, 1);
+			if (k < 0)
+				return (int)k;
+			if (k > 0)
+				return -EFBIG;
+			break;
+		}
+		if ((size_t)k < ends_below)
+			break;
+	}
+	buf[len] = 0;
+	return (int)len;
+}
+
+int hk_root_read(hk_root *root, const char *path, char **ret_buf, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -EBADF;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 4096;
+
+	fd = hk_root_open_file(root, path, O_RDONLY);
+	if (fd < 0)
+		return fd;
+
+	/*
+	 * A regular file (a captured tree) says its size: one read then does.
+	 * sysfs and procfs report 4096 or 0 whatever they hold, which the
+	 * default covers.
+	 */
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size < SIZE_MAX / 4 && (size_t)st.st_size + 2 > cap)
+		cap = (size_t)st.st_size + 2;
+
+	buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+
+	size_t ends_below = short_read_ends_below(root, path);
+	for (;;) {
+		if (cap - len < 2) {
+			if (cap > SIZE_MAX / 2)
+				return -EFBIG;
+			char *n = realloc(buf, cap * 2);
+			if (!n)
+				return -ENOMEM;
+			buf = n;
+			cap *= 2;
+		}
+		size_t want = cap - 1 - len;
+		ssize_t k = read_retry(fd, buf + len, want);
+		if (k < 0)
+			return (int)k;
+		if (k == 0)
+			break;
+		len += (size_t)k;
+		if ((size_t)k < want && (size_t)k < ends_below)
+			break;
+	}
+	buf[len] = 0;
+	*ret_buf = TAKE_PTR(buf);
+	if (ret_len)
+		*ret_len = len;
+	return 0;
+}
+
+/* @more: the text went on past @len bytes. */
+static int parse_error(hk_diag *diag, int r, const char *path, const char *what, const char *p,
+		       size_t len, bool more)
+{
+	/* The text goes into a one-line message: no control bytes from junk files. */
+	char text[65];
+	size_t n = MIN(len, sizeof(text) - 1);
+
+	for (size_t i = 0; i < n; i++)
+		text[i] = ((unsigned char)p[i] < 0x20 || p[i] == 0x7f) ? '?' : p[i];
+	text[n] = 0;
+	return hk_diag_set(diag, r, path, "cannot parse %s '%s%s' in %s: %s", what, text,
+			   more || len > n ? "..." : "", path, strerror(-r));
+}
+
+/* Reads a short single-value file and trims it; *ret points into @buf. */
+static int read_value(hk_root *root, const char *path, hk_diag *diag, const char *what, char *buf,
+		      size_t size, const char **ret, size_t *ret_len)
+{
+	int n = hk_root_read_buf(root, path, buf, size);
+	/*
+	 * Longer than any such value: the file is malformed, not unreadable.
+	 * hk_root_read_buf() filled @buf before it found out.
+	 */
+	if (n == -EFBIG)
+		return parse_error(diag, -EINVAL, path, what, buf, size - 1, true);
+	if (n < 0)
+		return n;
+	const char *p = buf;
+	size_t len = (size_t)n;
+	hk_trim(&p, &len);
+	*ret = p;
+	*ret_len = len;
+	return 0;
+}
+
+int hk_root_read_u64(hk_root *root, const char *path, hk_diag *diag, uint64_t *ret)
+{
+	char buf[64];
+	const char *p = NULL;
+	size_t len = 0;
+	uint64_t v;
+
+	int r = read_value(root, path, diag, "number", buf, sizeof(buf), &p, &len);
+	if (r < 0)
+		return r;
+	r = hk_parse_u64(p, len, 10, &v);
+	if (r < 0)
+		return parse_error(diag, r, path, "number", p, len, false);
+	*ret = v;
+	return 0;
+}
+
+int hk_root_read_s64(hk_root *root, const char *path, hk_diag *diag, int64_t *ret)
+{
+	char buf[64];
+	const char *p = NULL;
+	size_t len = 0;
+	int64_t v;
+
+	int r = read_value(root, path, diag, "number", buf, sizeof(buf), &p, &len);
+	if (r < 0)
+		return r;
+	r = hk_parse_s64(p, len, &v);
+	if (r < 0)
+		return parse_error(diag, r, path, "number", p, len, false);
+	*ret = v;
+	return 0;
+}
+
+int hk_root_read_bool(hk_root *root, const char *path, hk_diag *diag, bool *ret)
+{
+	char buf[64];
+	const char *p = NULL;
+	size_t len = 0;
+	bool v;
+
+	int r = read_value(root, path, diag, "boolean", buf, sizeof(buf), &p, &len);
+	if (r < 0)
+		return r;
+	r = hk_parse_bool(p, len, &v);
+	if (r < 0)
+		return parse_error(diag, r, path, "boolean", p, len, false);
+	*ret = v;
+	return 0;
+}
+
+int hk_root_read_string(hk_root *root, const char *path, char **ret)
+{
+	char *buf;
+	size_t len;
+
+	int r = hk_root_read(root, path, &buf, &len);
+	if (r < 0)
+		return r;
+	while (len > 0 && buf[len - 1] == '\n')
+		buf[--len] = 0;
+	*ret = buf;
+	return 0;
+}
+
+typedef int (*set_parser)(hk_cpuset *s, const char *buf, size_t len);
+
+static int read_set(hk_root *root, const char *path, hk_diag *diag, hk_cpuset *set,
+		    set_parser parse, const char *what)
+{
+	_cleanup_free_ char *heap = NULL;
+	char stack[4096];
+	const char *p = stack;
+	size_t len;
+
+	/* Most masks and lists are short; a big machine's may not be. */
+	int n = hk_root_read_buf(root, path, stack, sizeof(stack));
+	if (n == -EFBIG) {
+		int r = hk_root_read(root, path, &heap, &len);
+		if (r < 0)
+			return r;
+		p = heap;
+	} else if (n < 0) {
+		return n;
+	} else {
+		len = (size_t)n;
+	}
+
+	hk_trim(&p, &len);
+	/* Old kernels print "(null)" for an empty nohz_full. */
+	if (len == 6 && memcmp(p, "(null)", 6) == 0)
+		len = 0;
+
+	int r = parse(set, p, len);
+	if (r < 0)
+		return parse_error(diag, r, path, what, p, len, false);
+	return 0;
+}
+
+int hk_root_read_cpulist(hk_root *root, const char *path, hk_diag *diag, hk_cpuset *set)
+{
+	return read_set(root, path, diag, set, hk_cpuset_parse_list, "CPU list");
+}
+
+int hk_root_read_cpumask(hk_root *root, const char *path, hk_diag *diag, hk_cpuset *set)
+{
+	return read_set(root, path, diag, set, hk_cpuset_parse_mask, "CPU mask");
+}
+
+int hk_root_readlink(hk_root *root, const char *path, char **ret)
+{
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_close_ int dfd = -EBADF;
+	const char *rel = skip_slashes(path), *base;
+
+	/* Resolve the parent inside the root; the link itself is not followed. */
+	const char *slash = strrchr(rel, '/');
+	if (slash) {
+		dir = strndup(rel, (size_t)(slash - rel));
+		if (!dir)
+			return -ENOMEM;
+		base = slash + 1;
+	} else {
+		base = rel;
+	}
+	if (!*base)
+		return -EINVAL;
+	dfd = hk_root_open_file(root, dir ? dir : ".", O_PATH | O_DIRECTORY);
+	if (dfd < 0)
+		return dfd;
+
+	for (size_t size = 256;; size *= 2) {
+		_cleanup_free_ char *buf = malloc(size);
+		if (!buf)
+			return -ENOMEM;
+		ssize_t n = readlinkat(dfd, base, buf, size);
+		if (n < 0)
+			return negative_errno();
+		if ((size_t)n < size) {
+			buf[n] = 0;
+			*ret = TAKE_PTR(buf);
+			return 0;
+		}
+		if (size > 65536)
+			return -ENAMETOOLONG;
+	}
+}
+
+static bool same_value(const char *a, size_t alen, const char *b, size_t blen)
+{
+	hk_trim(&a, &alen);
+	hk_trim(&b, &blen);
+	return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+int hk_root_write(hk_root *root, const char *path, const char *value, unsigned flags, hk_diag *diag)
+{
+	_cleanup_free_ char *cur = NULL;
+	size_t curlen, vlen = strlen(value);
+	int r;
+
+	if (!root->writable)
+		return hk_diag_set(diag, -EROFS, path,
+				   "cannot write %s: the root '%s' is read only", path, root->path);
+
+	/* Write-only files (and unreadable ones) are simply written. */
+	if (hk_root_read(root, path, &cur, &curlen) >= 0 && same_value(cur, curlen, value, vlen))
+		return 0;
+
+	int oflags = O_WRONLY;
+	if (!root->live)
+		oflags |= O_TRUNC; /* a regular file must not keep a longer old tail */
+	_cleanup_close_ int fd = hk_root_open_file(root, path, oflags);
+	if (fd < 0)
+		return hk_diag_set(diag, fd, path, "cannot open %s for writing: %s", path,
+				   strerror(-fd));
+
+	/* sysfs and procfs take a value in one write(2); a short write is a refusal. */
+	ssize_t k;
+	do
+		k = write(fd, value, vlen);
+	while (k < 0 && errno == EINTR);
+	if (k < 0) {
+		r = negative_errno();
+		return hk_diag_set(diag, r, path, "cannot write '%s' to %s: %s", value, path,
+				   strerror(-r));
+	}
+	if ((size_t)k != vlen)
+		return hk_diag_set(diag, -EIO, path, "short write of '%s' to %s", value, path);
+
+	if (flags & HK_WRITE_NO_VERIFY)
+		return 1;
+
+	_cleanup_free_ char *back = NULL;
+	size_t backlen;
+	r = hk_root_read(root, path, &back, &backlen);
+	if (r < 0)
+		return hk_diag_set(diag, r, path, "cannot read back %s: %s", path, strerror(-r));
+	if (!same_value(back, backlen, value, vlen)) {
+		const char *b = back;
+		hk_trim(&b, &backlen);
+		return hk_diag_set(diag, -EREMOTEIO, path,
+				   "%s accepted '%s' but holds '%.*s' afterwards", path, value,
+				   (int)MIN(backlen, 128u), b);
+	}
+	return 1;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HK_CLI_CLI_H
+#define HK_CLI_CLI_H
+
+#include <stdbool.h>
+
+#include <hostkit/hostkit.h>
+
+#include "base/json.h"
+#include "base/strbuf.h"
+
+/* Exit statuses of the tool (DESIGN.md). */
+enum {
+	EXIT_OK = 0,
+	EXIT_CHECK_FAILED = 1,
+	EXIT_USAGE = 2,
+	EXIT_REFUSED = 3,
+};
+
+/* What every command shares: the root and what was read from it. */
+typedef struct cli_ctx {
+	const char *root_path;
+	bool json;
+	hk_root *root;
+	hk_topology *topology;
+	hk_diag diag;
+} cli_ctx;
+
+/* Loads the topology once; prints the error and returns an exit status on failure. */
+int cli_topology(cli_ctx *ctx, const hk_topology **ret);
+
+/* Prints "hostkit: <message>" for error @r, from ctx->diag when it was filled. */
+int cli_error(cli_ctx *ctx, int r, const char *what);
+/* The exit status for a library error: 3 for permission or unsupported, else 2. */
+int cli_exit_status(int r);
+
+/* Ends a table row: drops the padding after its last cell, adds a newline. */
+void cli_end_row(hk_strbuf *sb);
+
+/* Writes @sb to stdout; returns an exit status. */
+int cli_print(hk_strbuf *sb);
+
+/* "1.5 GiB"-style sizes into @buf. */
+const char *cli_format_kib(uint64_t kib, char *buf, size_t size);
+const char *cli_format_bytes(uint64_t bytes, char *buf, size_t size);
+
+/* A CPU list for people: "0-3,8", or "none" when empty. */
+void cli_put_cpulist(hk_strbuf *sb, const hk_cpuset *s);
+/* A CPU list as a JSON string ("" when empty). */
+void cli_json_cpulist(hk_json *j, const char *key, const hk_cpuset *s);
+
+/* Sections of `inspect`; each writes its members into the current JSON object. */
+typedef struct cli_section {
+	const char *name;
+	const char *summary;
+	int (*json)(cli_ctx *ctx, hk_json *j);
+	int (*text)(cli_ctx *ctx, hk_strbuf *sb);
+} cli_section;
+
+int topology_cpu_json(cli_ctx *ctx, hk_json *j);
+int topology_cpu_text(cli_ctx *ctx, hk_strbuf *sb);
+int topology_numa_json(cli_ctx *ctx, hk_json *j);
+int topology_numa_text(cli_ctx *ctx, hk_strbuf *sb);
+
+int cmd_topology(cli_ctx *ctx, int argc, char **argv);
+int cmd_inspect(cli_ctx *ctx, int argc, char **argv);
+
+#endif
