@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -153,22 +152,28 @@ static void stderr_dump(const bench_cmd *c)
 static int cmd_run(bench_cmd *c, uint64_t *ret_ns)
 {
 	pid_t pid;
-	int status;
+	int status, r;
 
 	/* Each run's stderr replaces the last one's, so a failure shows only its own. */
-	if (ftruncate(c->err_fd, 0) < 0 || lseek(c->err_fd, 0, SEEK_SET) < 0)
-		return -errno;
+	if (ftruncate(c->err_fd, 0) < 0 || lseek(c->err_fd, 0, SEEK_SET) < 0) {
+		r = -errno;
+		fprintf(stderr, "bench-topology: cannot reset stderr buffer: %s\n", strerror(-r));
+		return r;
+	}
 
 	uint64_t t0 = now_ns();
-	int r = posix_spawnp(&pid, c->argv[0], &c->fa, NULL, c->argv, c->envp);
+	r = posix_spawnp(&pid, c->argv[0], &c->fa, NULL, c->argv, c->envp);
 	if (r != 0) {
 		fprintf(stderr, "bench-topology: %s: cannot run '%s': %s\n", c->name, c->argv[0],
 			strerror(r));
 		return -r;
 	}
 	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+		if (errno != EINTR) {
+			r = -errno;
+			fprintf(stderr, "bench-topology: %s: waitpid: %s\n", c->name, strerror(-r));
+			return r;
+		}
 	uint64_t t1 = now_ns();
 
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {

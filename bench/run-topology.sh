@@ -71,7 +71,7 @@ if [ ${#trees[@]} -eq 0 ]; then
 		echo "run-topology: no peer data at $peer; pass trees or set PEER_DATA" >&2
 		exit 1
 	}
-	best= best_n=0
+	best='' best_n=0
 	for f in "$peer"/hwloc-linux/*.tar.bz2; do
 		n=$(count_pus "$f")
 		if [ "$n" -gt "$best_n" ]; then

@@ -7,5 +7,10 @@
 #include <hostkit/cpuset.h>
 #include <hostkit/root.h>
 #include <hostkit/topology.h>
+#include <hostkit/memory.h>
+#include <hostkit/kernel.h>
+#include <hostkit/sysctl.h>
+#include <hostkit/process.h>
+#include <hostkit/pagemap.h>
 
 #endif

@@ -87,7 +87,10 @@ HK_API int hk_root_read_s64(hk_root *root, const char *path, hk_diag *diag, int6
 HK_API int hk_root_read_bool(hk_root *root, const char *path, hk_diag *diag, bool *ret);
 /* The file's text without trailing newline; caller frees. */
 HK_API int hk_root_read_string(hk_root *root, const char *path, char **ret);
-/* CPU list (fills @set). "(null)", as old kernels write for an empty nohz_full, is empty. */
+/*
+ * CPU list (fills @set). The value ends at a NUL byte; "(null)" and "\0\n",
+ * as old kernels write an empty nohz_full, are the empty set.
+ */
 HK_API int hk_root_read_cpulist(hk_root *root, const char *path, hk_diag *diag, hk_cpuset *set);
 /* CPU mask (comma-separated 32-bit hex words; fills @set). */
 HK_API int hk_root_read_cpumask(hk_root *root, const char *path, hk_diag *diag, hk_cpuset *set);

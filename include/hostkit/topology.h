@@ -44,7 +44,7 @@ typedef enum hk_cpus {
 	HK_CPUS_NOHZ_FULL, /* adaptive-tick CPUs the kernel accepted */
 	HK_CPUS_ALLOWED,   /* online CPUs this process may use: affinity and cgroup cpuset */
 	HK_CPUS_NO_NODE,   /* online CPUs that no NUMA node lists (a bad topology) */
-	HK_CPUS_MULTI_NODE, /* CPUs that more than one node lists (a bad topology) */
+	HK_CPUS_MULTI_NODE, /* online CPUs that more than one node lists (a bad topology) */
 	_HK_CPUS_MAX,
 } hk_cpus;
 
@@ -83,7 +83,8 @@ HK_API const hk_cpuset *hk_topology_cpu_package_cpus(const hk_topology *t, unsig
 
 /*
  * Counts of distinct objects among the online CPUs: packages (distinct
- * package ids; CPUs with none count as one each), cores (distinct sibling
+ * package_cpus masks; without one, distinct package ids; without either,
+ * the threads of a core count as one package), cores (distinct sibling
  * sets), threads (online CPUs).
  */
 HK_API unsigned hk_topology_n_packages(const hk_topology *t);
@@ -134,8 +135,9 @@ HK_API bool hk_node_memory_only(const hk_node *n);
 HK_API int64_t hk_node_memory_total_kib(const hk_node *n);
 HK_API int64_t hk_node_memory_free_kib(const hk_node *n);
 /*
- * The distance from @n to the node at index @j (hk_topology_node(t, j)), or
- * -ENODATA when the kernel gives no distance table.
+ * The distance from @n to the node at index @j (hk_topology_node(t, j)),
+ * -ENODATA when the kernel gives no usable distance table, -ERANGE when @j
+ * is not a node index.
  */
 HK_API int hk_node_distance(const hk_node *n, unsigned j);
 

@@ -289,20 +289,37 @@ void hk_json_string(hk_json *j, const char *s)
 	hk_json_string_len(j, s, s ? strlen(s) : 0);
 }
 
+/* Decimal digits of @v, right-aligned ending at @end; returns the first. */
+static char *format_u64(char *end, uint64_t v)
+{
+	char *p = end;
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	return p;
+}
+
+/* Numbers are most of a topology document: formatted by hand, not snprintf(). */
 void hk_json_u64(hk_json *j, uint64_t v)
 {
 	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	char *end = buf + sizeof(buf);
+	char *p = format_u64(end, v);
 
-	json_raw(j, buf, (size_t)n);
+	json_raw(j, p, (size_t)(end - p));
 }
 
 void hk_json_s64(hk_json *j, int64_t v)
 {
 	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
+	char *end = buf + sizeof(buf);
+	/* The magnitude of INT64_MIN only fits unsigned. */
+	uint64_t mag = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	char *p = format_u64(end, mag);
 
-	json_raw(j, buf, (size_t)n);
+	if (v < 0)
+		*--p = '-';
+	json_raw(j, p, (size_t)(end - p));
 }
 
 void hk_json_bool(hk_json *j, bool v)

@@ -429,15 +429,10 @@ int hk_root_read(hk_root *root, const char *path, char **ret_buf, size_t *ret_le
 		return fd;
 
 	/*
-	 * A regular file (a captured tree) says its size: one read then does.
-	 * sysfs and procfs report 4096 or 0 whatever they hold, which the
-	 * default covers.
+	 * No fstat() for the size: sysfs and procfs report 4096 or 0 whatever
+	 * they hold, and most files of either kind fit the first buffer, so
+	 * the extra call would cost more than the rare regrowth it saves.
 	 */
-	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (uint64_t)st.st_size < SIZE_MAX / 4 && (size_t)st.st_size + 2 > cap)
-		cap = (size_t)st.st_size + 2;
-
 	buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
@@ -594,8 +589,15 @@ static int read_set(hk_root *root, const char *path, hk_diag *diag, hk_cpuset *s
 		len = (size_t)n;
 	}
 
+	/*
+	 * Two ways old kernels write an empty nohz_full: "(null)", and on
+	 * CentOS 7's 3.10 "\0\n" (hwloc's 32intel64-2p8co2t+8ve tree). The
+	 * value ends at a NUL, which no list or mask holds.
+	 */
+	const char *nul = memchr(p, 0, len);
+	if (nul)
+		len = (size_t)(nul - p);
 	hk_trim(&p, &len);
-	/* Old kernels print "(null)" for an empty nohz_full. */
 	if (len == 6 && memcmp(p, "(null)", 6) == 0)
 		len = 0;
 

@@ -49,18 +49,49 @@ void cli_put_cpulist(hk_strbuf *sb, const hk_cpuset *s);
 /* A CPU list as a JSON string ("" when empty). */
 void cli_json_cpulist(hk_json *j, const char *key, const hk_cpuset *s);
 
-/* Sections of `inspect`; each writes its members into the current JSON object. */
+/* The words after a section's name on the command line (`inspect sysctl vm.swappiness`). */
+typedef struct cli_args {
+	int argc;
+	char **argv;
+} cli_args;
+
+/*
+ * A section of `inspect`. Its json() writes its members into the current
+ * JSON object, its text() appends a block for people. A section with
+ * @args_usage takes the words that follow its name, up to the next section
+ * name; @needs_args sections are left out of a full dump.
+ */
 typedef struct cli_section {
 	const char *name;
 	const char *summary;
-	int (*json)(cli_ctx *ctx, hk_json *j);
-	int (*text)(cli_ctx *ctx, hk_strbuf *sb);
+	const char *args_usage;
+	bool needs_args;
+	int (*json)(cli_ctx *ctx, const cli_args *args, hk_json *j);
+	int (*text)(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb);
 } cli_section;
 
-int topology_cpu_json(cli_ctx *ctx, hk_json *j);
-int topology_cpu_text(cli_ctx *ctx, hk_strbuf *sb);
-int topology_numa_json(cli_ctx *ctx, hk_json *j);
-int topology_numa_text(cli_ctx *ctx, hk_strbuf *sb);
+int topology_cpu_json(cli_ctx *ctx, const cli_args *args, hk_json *j);
+int topology_cpu_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb);
+int topology_numa_json(cli_ctx *ctx, const cli_args *args, hk_json *j);
+int topology_numa_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb);
+
+/* src/cli/memory.c */
+int memory_json(cli_ctx *ctx, const cli_args *args, hk_json *j);
+int memory_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb);
+/* src/cli/kernel.c */
+int kernel_json(cli_ctx *ctx, const cli_args *args, hk_json *j);
+int kernel_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb);
+/* src/cli/sysctl.c */
+int sysctl_json(cli_ctx *ctx, const cli_args *args, hk_json *j);
+int sysctl_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb);
+/* src/cli/process.c */
+int processes_json(cli_ctx *ctx, const cli_args *args, hk_json *j);
+int processes_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb);
+int process_json(cli_ctx *ctx, const cli_args *args, hk_json *j);
+int process_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb);
+/* src/cli/pagemap.c */
+int pagemap_json(cli_ctx *ctx, const cli_args *args, hk_json *j);
+int pagemap_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb);
 
 int cmd_topology(cli_ctx *ctx, int argc, char **argv);
 int cmd_inspect(cli_ctx *ctx, int argc, char **argv);

@@ -21,7 +21,7 @@ static bool attr_known_anywhere(const hk_topology *t, hk_cpu_attr a)
 	return false;
 }
 
-int topology_cpu_json(cli_ctx *ctx, hk_json *j)
+int topology_cpu_json(cli_ctx *ctx, const cli_args *args, hk_json *j)
 {
 	const hk_topology *t;
 	int r = cli_topology(ctx, &t);
@@ -84,7 +84,7 @@ int topology_cpu_json(cli_ctx *ctx, hk_json *j)
 	return 0;
 }
 
-int topology_numa_json(cli_ctx *ctx, hk_json *j)
+int topology_numa_json(cli_ctx *ctx, const cli_args *args, hk_json *j)
 {
 	const hk_topology *t;
 	int r = cli_topology(ctx, &t);
@@ -161,7 +161,7 @@ static void fmt_attr(char *buf, size_t size, int v)
 		snprintf(buf, size, "%d", v);
 }
 
-int topology_cpu_text(cli_ctx *ctx, hk_strbuf *sb)
+int topology_cpu_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb)
 {
 	const hk_topology *t;
 	int r = cli_topology(ctx, &t);
@@ -263,7 +263,7 @@ int topology_cpu_text(cli_ctx *ctx, hk_strbuf *sb)
 	return 0;
 }
 
-int topology_numa_text(cli_ctx *ctx, hk_strbuf *sb)
+int topology_numa_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb)
 {
 	const hk_topology *t;
 	int r = cli_topology(ctx, &t);
@@ -373,9 +373,9 @@ int cmd_topology(cli_ctx *ctx, int argc, char **argv)
 		hk_json j;
 		hk_json_init(&j, &sb, true);
 		hk_json_object_begin(&j);
-		r = topology_cpu_json(ctx, &j);
+		r = topology_cpu_json(ctx, NULL, &j);
 		if (r >= 0)
-			r = topology_numa_json(ctx, &j);
+			r = topology_numa_json(ctx, NULL, &j);
 		if (r < 0)
 			return cli_exit_status(r);
 		hk_json_object_end(&j);
@@ -384,10 +384,10 @@ int cmd_topology(cli_ctx *ctx, int argc, char **argv)
 			return EXIT_REFUSED;
 		}
 	} else {
-		r = topology_cpu_text(ctx, &sb);
+		r = topology_cpu_text(ctx, NULL, &sb);
 		if (r >= 0) {
 			hk_strbuf_putc(&sb, '\n');
-			r = topology_numa_text(ctx, &sb);
+			r = topology_numa_text(ctx, NULL, &sb);
 		}
 		if (r < 0)
 			return cli_exit_status(r);

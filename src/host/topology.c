@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -7,9 +8,10 @@
 
 #include "base/macro.h"
 #include "base/parse.h"
+#include "host/cgroup.h"
 #include "host/topology.h"
 
-#define CPU_DIR  "sys/devices/system/cpu"
+#define CPU_DIR	 "sys/devices/system/cpu"
 #define NODE_DIR "sys/devices/system/node"
 
 struct hk_cache {
@@ -27,7 +29,8 @@ struct hk_node {
 	hk_cpuset *cpus;
 	int64_t total_kib;
 	int64_t free_kib;
-	int *distances; /* n_nodes entries, or NULL */
+	int *distances; /* n_peers entries, or NULL */
+	unsigned n_peers; /* the node count, for bounds checks */
 };
 
 struct cpu_info {
@@ -96,14 +99,35 @@ static int read_cpulist_opt(hk_root *root, const char *path, hk_diag *diag, hk_c
 	return 0;
 }
 
-/* A list file, else the mask file beside it; -ENOENT when neither exists. */
-static int read_list_or_mask(hk_root *root, const char *list, const char *mask, hk_diag *diag,
-			     hk_cpuset *set)
+/*
+ * Reads cpuN/online into *ret_online (and sets *ret_exists when the file is
+ * there), leaving *ret_online untouched when the file says nothing: absent (a CPU that cannot be unplugged, often cpu0),
+ * unreadable, or empty. Captures hold empty files where the capturing user
+ * could not read (hwloc's 128ia64-17n4s2c has every cpuN/online empty, next
+ * to the root-only crash_notes and cpuinfo_cur_freq, empty too).
+ */
+static int read_cpu_online(hk_root *root, const char *path, hk_diag *diag, bool *ret_online,
+			   bool *ret_exists)
 {
-	int r = hk_root_read_cpulist(root, list, diag, set);
+	char buf[64];
+	const char *p = buf;
+
+	int r = hk_root_read_buf(root, path, buf, sizeof(buf));
 	if (r != -ENOENT)
+		*ret_exists = true;
+	if (r == -ENOENT || r == -EACCES || r == -EPERM)
+		return 0;
+	if (r < 0)
 		return r;
-	return hk_root_read_cpumask(root, mask, diag, set);
+	size_t len = (size_t)r;
+	hk_trim(&p, &len);
+	if (len == 0)
+		return 0;
+	r = hk_parse_bool(p, len, ret_online);
+	if (r < 0)
+		return hk_diag_set(diag, r, path, "cannot parse boolean '%.*s' in %s: %s",
+				   (int)MIN(len, 32u), p, path, strerror(-r));
+	return 0;
 }
 
 /* The cpuN numbers of the cpu directory, for trees without possible/present. */
@@ -170,20 +194,25 @@ static int load_cpu_sets(hk_topology *t, hk_root *root, hk_diag *diag)
 	if (!found) {
 		/*
 		 * No global list (very old kernels): a CPU's own online file
-		 * decides; a CPU without one (often cpu0, which cannot be
-		 * unplugged) is online when present.
+		 * decides; a present CPU whose file says nothing is online.
 		 */
-		HK_CPUSET_FOREACH(cpu, present)
-		{
+		unsigned seen = 0;
+		bool any_file = false;
+		HK_CPUSET_FOREACH (cpu, present) {
 			char path[96];
-			bool on;
+			bool on = true;
 
-			snprintf(path, sizeof(path), CPU_DIR "/cpu%d/online", cpu);
-			r = hk_root_read_bool(root, path, diag, &on);
-			if (r == -ENOENT)
-				on = true;
-			else if (r < 0)
-				return r;
+			/*
+			 * A kernel with CPU hotplug gives every hotpluggable CPU
+			 * the file (cpu0 is often not one); when the second CPU
+			 * has none either, no CPU has, and the rest are online.
+			 */
+			if (seen++ < 2 || any_file) {
+				snprintf(path, sizeof(path), CPU_DIR "/cpu%d/online", cpu);
+				r = read_cpu_online(root, path, diag, &on, &any_file);
+				if (r < 0)
+					return r;
+			}
 			if (on && (r = hk_cpuset_add(online, (unsigned)cpu)) < 0)
 				return r;
 		}
@@ -209,81 +238,234 @@ static int load_cpu_sets(hk_topology *t, hk_root *root, hk_diag *diag)
 	return 0;
 }
 
-static const char *const attr_file[_HK_CPU_ATTR_MAX] = {
-	[HK_CPU_PACKAGE] = "physical_package_id",
-	[HK_CPU_DIE] = "die_id",
-	[HK_CPU_CLUSTER] = "cluster_id",
-	[HK_CPU_CORE] = "core_id",
-	[HK_CPU_BOOK] = "book_id",
-	[HK_CPU_DRAWER] = "drawer_id",
+/*
+ * Paths are built by hand: a big machine's load builds thousands of them,
+ * and snprintf() was a third of the work that was not I/O.
+ */
+typedef struct pathbuf {
+	char buf[192];
+	size_t len;
+} pathbuf;
+
+static void path_put(pathbuf *p, const char *s)
+{
+	size_t n = strlen(s);
+	if (p->len + n >= sizeof(p->buf))
+		n = sizeof(p->buf) - 1 - p->len; /* cut, and then not found: never overflow */
+	memcpy(p->buf + p->len, s, n);
+	p->len += n;
+	p->buf[p->len] = 0;
+}
+
+static void path_put_uint(pathbuf *p, unsigned v)
+{
+	char digits[12], *d = digits + sizeof(digits);
+	*--d = 0;
+	do
+		*--d = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	path_put(p, d);
+}
+
+/* "<dir>/<name><n>/<sub>" */
+static void path_init(pathbuf *p, const char *dir, const char *name, unsigned n, const char *sub)
+{
+	p->len = 0;
+	path_put(p, dir);
+	path_put(p, "/");
+	path_put(p, name);
+	path_put_uint(p, n);
+	path_put(p, "/");
+	path_put(p, sub);
+}
+
+/* Appends @leaf to @p for one read, then takes it off again. */
+static const char *path_leaf(pathbuf *p, size_t base, const char *leaf)
+{
+	p->len = base;
+	path_put(p, leaf);
+	return p->buf;
+}
+
+/*
+ * A level of the CPU hierarchy: the file holding a CPU's id at that level,
+ * and the files (newest name first) listing the CPUs that share it.
+ */
+struct level {
+	hk_cpu_attr attr;
+	const char *id;
+	const char *lists[3];
+	const char *masks[3];
 };
 
-static int load_cpu(hk_topology *t, hk_root *root, unsigned cpu, hk_diag *diag)
+static const struct level levels[] = {
+	{HK_CPU_CORE, "core_id", {"thread_siblings_list", "core_cpus_list"},
+	 {"thread_siblings", "core_cpus"}},
+	/* package_cpus is the newer name of core_siblings. */
+	{HK_CPU_PACKAGE, "physical_package_id", {"package_cpus_list", "core_siblings_list"},
+	 {"package_cpus", "core_siblings"}},
+	{HK_CPU_DIE, "die_id", {"die_cpus_list"}, {"die_cpus"}},
+	{HK_CPU_CLUSTER, "cluster_id", {"cluster_cpus_list"}, {"cluster_cpus"}},
+	{HK_CPU_BOOK, "book_id", {"book_siblings_list"}, {"book_siblings"}},
+	{HK_CPU_DRAWER, "drawer_id", {"drawer_siblings_list"}, {"drawer_siblings"}},
+};
+#define N_LEVELS ELEMENTSOF(levels)
+
+/*
+ * What one load learns once and uses for every CPU. The kernel gives every
+ * CPU the same topology attributes, so the names found on the first CPU
+ * with a topology directory are the names to read on all (probed by reading
+ * them, not by a separate look-up); a later CPU that lacks one is unknown
+ * there, not an error. And the CPUs that share a core, package, die or
+ * cluster share its id: a CPU already listed by a lower one at some level
+ * takes that CPU's id and set instead of reading its own.
+ */
+struct cpu_loader {
+	bool probed;
+	bool has_id[N_LEVELS];
+	const char *set_file[N_LEVELS]; /* the name found, or NULL */
+	bool set_is_list[N_LEVELS];
+	int *rep[N_LEVELS]; /* per CPU: the lowest CPU whose set lists it, or -1 */
+};
+
+static void cpu_loader_done(struct cpu_loader *l)
+{
+	for (unsigned i = 0; i < N_LEVELS; i++)
+		free(l->rep[i]);
+}
+
+static int cpu_loader_init(struct cpu_loader *l, unsigned cpu_limit)
+{
+	*l = (struct cpu_loader){0};
+	for (unsigned i = 0; i < N_LEVELS; i++) {
+		l->rep[i] = malloc(cpu_limit * sizeof(int));
+		if (!l->rep[i])
+			return -ENOMEM;
+		for (unsigned c = 0; c < cpu_limit; c++)
+			l->rep[i][c] = -1;
+	}
+	return 0;
+}
+
+static int read_set_file(hk_root *root, const char *file, bool is_list, hk_diag *diag,
+			 hk_cpuset *set)
+{
+	return is_list ? hk_root_read_cpulist(root, file, diag, set)
+		       : hk_root_read_cpumask(root, file, diag, set);
+}
+
+/*
+ * Reads level @i's set of @cpu into @set: the name probed before, or while
+ * probing each candidate in turn, recording the first that exists.
+ */
+static int read_level_set(hk_root *root, struct cpu_loader *l, unsigned i, pathbuf *p,
+			  size_t base, hk_diag *diag, hk_cpuset *set)
+{
+	const struct level *lv = &levels[i];
+
+	if (l->probed)
+		return l->set_file[i] ? read_set_file(root, path_leaf(p, base, l->set_file[i]),
+						      l->set_is_list[i], diag, set)
+				      : -ENOENT;
+	for (unsigned k = 0; k < 6; k++) {
+		bool is_list = k < 3;
+		const char *name = is_list ? lv->lists[k] : lv->masks[k - 3];
+		if (!name)
+			continue;
+		int r = read_set_file(root, path_leaf(p, base, name), is_list, diag, set);
+		if (r != -ENOENT) {
+			l->set_file[i] = name;
+			l->set_is_list[i] = is_list;
+			return r;
+		}
+	}
+	return -ENOENT;
+}
+
+static int load_cpu(hk_topology *t, hk_root *root, struct cpu_loader *l, unsigned cpu,
+		    hk_diag *diag)
 {
 	struct cpu_info *ci = &t->cpus[cpu];
-	char path[128];
+	bool probing = !l->probed, found_any = false;
+	pathbuf p;
 	int r;
 
-	for (unsigned a = 0; a < _HK_CPU_ATTR_MAX; a++)
-		ci->attr[a] = -ENODATA;
+	path_init(&p, CPU_DIR, "cpu", cpu, "topology/");
+	size_t base = p.len;
 
-	int n = snprintf(path, sizeof(path), CPU_DIR "/cpu%u/topology/", cpu);
-	char *leaf = path + n;
-	size_t leafsize = sizeof(path) - (size_t)n;
+	for (unsigned i = 0; i < N_LEVELS; i++) {
+		const struct level *lv = &levels[i];
+		int rep = l->rep[i][cpu];
 
-	for (unsigned a = 0; a < _HK_CPU_ATTR_MAX; a++) {
-		int64_t v;
-
-		if (!attr_file[a])
-			continue;
-		snprintf(leaf, leafsize, "%s", attr_file[a]);
-		r = hk_root_read_s64(root, path, diag, &v);
-		if (r == -ENOENT) {
-			if (a == HK_CPU_PACKAGE) {
-				/*
-				 * No topology directory at all (an offline CPU on
-				 * older kernels): nothing more to learn.
-				 */
-				*leaf = 0;
-				if (!hk_root_exists(root, path))
-					return 0;
-			}
+		if (rep >= 0 && (unsigned)rep != cpu) {
+			const struct cpu_info *from = &t->cpus[rep];
+			ci->attr[lv->attr] = from->attr[lv->attr];
+			if (lv->attr == HK_CPU_CORE && from->siblings &&
+			    !(ci->siblings = hk_cpuset_dup(from->siblings)))
+				return -ENOMEM;
+			if (lv->attr == HK_CPU_PACKAGE && from->package_cpus &&
+			    !(ci->package_cpus = hk_cpuset_dup(from->package_cpus)))
+				return -ENOMEM;
 			continue;
 		}
+
+		if (probing || l->has_id[i]) {
+			int64_t v;
+			r = hk_root_read_s64(root, path_leaf(&p, base, lv->id), diag, &v);
+			if (r < 0 && r != -ENOENT)
+				return r;
+			if (probing)
+				l->has_id[i] = r >= 0;
+			found_any |= r >= 0;
+			/* The kernel writes -1 where an architecture has no such level. */
+			if (r >= 0 && v >= 0 && v <= INT32_MAX)
+				ci->attr[lv->attr] = (int)v;
+		}
+
+		_cleanup_(hk_cpuset_freep) hk_cpuset *set = hk_cpuset_new();
+		if (!set)
+			return -ENOMEM;
+		r = read_level_set(root, l, i, &p, base, diag, set);
+		if (r == -ENOENT)
+			continue;
 		if (r < 0)
 			return r;
-		/* The kernel writes -1 where an architecture has no such level. */
-		if (v >= 0 && v <= INT32_MAX)
-			ci->attr[a] = (int)v;
+		found_any = true;
+		HK_CPUSET_FOREACH (s, set) {
+			if ((unsigned)s < t->cpu_limit && l->rep[i][s] < 0)
+				l->rep[i][s] = (int)cpu;
+		}
+		if (lv->attr == HK_CPU_CORE)
+			ci->siblings = TAKE_PTR(set);
+		else if (lv->attr == HK_CPU_PACKAGE)
+			ci->package_cpus = TAKE_PTR(set);
 	}
 
-	_cleanup_(hk_cpuset_freep) hk_cpuset *sib = hk_cpuset_new();
-	_cleanup_(hk_cpuset_freep) hk_cpuset *pkg = hk_cpuset_new();
-	if (!sib || !pkg)
-		return -ENOMEM;
+	/*
+	 * Nothing at all: an offline CPU without a topology directory (older
+	 * kernels remove it). Probe again on the next CPU rather than conclude
+	 * that no CPU has any of these files.
+	 */
+	if (probing && found_any)
+		l->probed = true;
+	else if (probing)
+		for (unsigned i = 0; i < N_LEVELS; i++)
+			l->set_file[i] = NULL;
+	return 0;
+}
 
-	char mask[128];
-	snprintf(leaf, leafsize, "thread_siblings_list");
-	snprintf(mask, sizeof(mask), CPU_DIR "/cpu%u/topology/thread_siblings", cpu);
-	r = read_list_or_mask(root, path, mask, diag, sib);
-	if (r >= 0)
-		ci->siblings = TAKE_PTR(sib);
-	else if (r != -ENOENT)
+static int load_cpus(hk_topology *t, hk_root *root, hk_diag *diag)
+{
+	_cleanup_(cpu_loader_done) struct cpu_loader l;
+	int r = cpu_loader_init(&l, t->cpu_limit);
+	if (r < 0)
 		return r;
 
-	/* package_cpus is the newer name of core_siblings. */
-	snprintf(leaf, leafsize, "package_cpus_list");
-	snprintf(mask, sizeof(mask), CPU_DIR "/cpu%u/topology/package_cpus", cpu);
-	r = read_list_or_mask(root, path, mask, diag, pkg);
-	if (r == -ENOENT) {
-		snprintf(leaf, leafsize, "core_siblings_list");
-		snprintf(mask, sizeof(mask), CPU_DIR "/cpu%u/topology/core_siblings", cpu);
-		r = read_list_or_mask(root, path, mask, diag, pkg);
+	HK_CPUSET_FOREACH (cpu, t->sets[HK_CPUS_POSSIBLE]) {
+		r = load_cpu(t, root, &l, (unsigned)cpu, diag);
+		if (r < 0)
+			return r;
 	}
-	if (r >= 0)
-		ci->package_cpus = TAKE_PTR(pkg);
-	else if (r != -ENOENT)
-		return r;
 	return 0;
 }
 
@@ -347,100 +529,204 @@ static int add_cache(hk_topology *t, const hk_cache *c)
 	return 0;
 }
 
-static int load_caches_of(hk_topology *t, hk_root *root, unsigned cpu, hk_diag *diag)
+/*
+ * Caches are read like the CPU levels: each instance once, from the lowest
+ * CPU that shares it. A CPU's cache/indexK already listed by a lower CPU's
+ * indexK is skipped without I/O, and a hyper thread ends its scan where its
+ * core's first thread did, since the threads of a core share its caches.
+ */
+struct cache_loader {
+	bool list_probed;
+	bool is_list;	  /* shared_cpu_list, else the shared_cpu_map mask */
+	unsigned n_index; /* the most indexes a CPU had so far */
+	int **rep;	  /* per index, per CPU: the CPU that read the instance, or -1 */
+	unsigned *n_index_of; /* per CPU: how many indexes it had */
+	unsigned cpu_limit;
+};
+
+static void cache_loader_done(struct cache_loader *l)
 {
-	char path[160];
+	for (unsigned i = 0; i < l->n_index; i++)
+		free(l->rep[i]);
+	free(l->rep);
+	free(l->n_index_of);
+}
+
+static int cache_loader_grow(struct cache_loader *l)
+{
+	int **n = reallocarray(l->rep, l->n_index + 1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	l->rep = n;
+	l->rep[l->n_index] = malloc(l->cpu_limit * sizeof(int));
+	if (!l->rep[l->n_index])
+		return -ENOMEM;
+	for (unsigned c = 0; c < l->cpu_limit; c++)
+		l->rep[l->n_index][c] = -1;
+	l->n_index++;
+	return 0;
+}
+
+static int read_cache(hk_topology *t, hk_root *root, unsigned index, pathbuf *p, size_t base,
+		      hk_cpuset *cpus, hk_diag *diag)
+{
+	hk_cache c = {.index = index};
+	uint64_t v;
+	char buf[64];
+	const char *txt;
+	size_t len;
 	int r;
 
-	for (unsigned index = 0;; index++) {
-		_cleanup_(hk_cpuset_freep) hk_cpuset *cpus = hk_cpuset_new();
-		if (!cpus)
-			return -ENOMEM;
+	r = hk_root_read_u64(root, path_leaf(p, base, "level"), diag, &v);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	c.level = (unsigned)MIN(v, 16u);
 
-		int n = snprintf(path, sizeof(path), CPU_DIR "/cpu%u/cache/index%u/", cpu, index);
-		char *leaf = path + n;
-		size_t leafsize = sizeof(path) - (size_t)n;
+	r = hk_root_read_buf(root, path_leaf(p, base, "type"), buf, sizeof(buf));
+	if (r >= 0) {
+		txt = buf;
+		len = (size_t)r;
+		hk_trim(&txt, &len);
+		if (cache_type_from(txt, len, &c.type) < 0)
+			return hk_diag_set(diag, -EINVAL, p->buf, "unknown cache type '%.*s' in %s",
+					   (int)MIN(len, 32u), txt, p->buf);
+	} else if (r != -ENOENT) {
+		return r;
+	}
 
-		snprintf(leaf, leafsize, "shared_cpu_list");
-		char mask[160];
-		snprintf(mask, sizeof(mask), CPU_DIR "/cpu%u/cache/index%u/shared_cpu_map", cpu,
-			 index);
-		r = read_list_or_mask(root, path, mask, diag, cpus);
+	r = hk_root_read_buf(root, path_leaf(p, base, "size"), buf, sizeof(buf));
+	if (r >= 0) {
+		txt = buf;
+		len = (size_t)r;
+		if (hk_parse_cache_size(txt, len, &c.size) < 0) {
+			hk_trim(&txt, &len);
+			return hk_diag_set(diag, -EINVAL, p->buf,
+					   "cannot parse cache size '%.*s' in %s",
+					   (int)MIN(len, 32u), txt, p->buf);
+		}
+	} else if (r != -ENOENT) {
+		return r;
+	}
+
+	if (hk_root_read_u64(root, path_leaf(p, base, "coherency_line_size"), NULL, &v) >= 0)
+		c.line_size = (unsigned)MIN(v, UINT32_MAX);
+	if (hk_root_read_u64(root, path_leaf(p, base, "ways_of_associativity"), NULL, &v) >= 0)
+		c.ways = (unsigned)MIN(v, UINT32_MAX);
+
+	c.cpus = hk_cpuset_dup(cpus);
+	if (!c.cpus)
+		return -ENOMEM;
+	r = add_cache(t, &c);
+	if (r < 0)
+		hk_cpuset_free(c.cpus);
+	return r;
+}
+
+static int load_caches_of(hk_topology *t, hk_root *root, struct cache_loader *l, unsigned cpu,
+			  int core_rep, hk_diag *diag)
+{
+	_cleanup_(hk_cpuset_freep) hk_cpuset *cpus = hk_cpuset_new();
+	pathbuf p;
+	int r;
+
+	if (!cpus)
+		return -ENOMEM;
+	/* A hyper thread has what its core's first thread had. */
+	unsigned limit = core_rep >= 0 && (unsigned)core_rep != cpu ? l->n_index_of[core_rep]
+								     : UINT_MAX;
+
+	unsigned index;
+	for (index = 0; index < limit; index++) {
+		if (index < l->n_index && l->rep[index][cpu] >= 0 &&
+		    (unsigned)l->rep[index][cpu] != cpu)
+			continue; /* this instance was read from a lower CPU */
+
+		path_init(&p, CPU_DIR, "cpu", cpu, "cache/index");
+		path_put_uint(&p, index);
+		size_t dir_len = p.len;
+		path_put(&p, "/");
+		size_t base = p.len;
+
+		if (!l->list_probed) {
+			r = read_set_file(root, path_leaf(&p, base, "shared_cpu_list"), true, diag,
+					  cpus);
+			l->is_list = r != -ENOENT;
+			if (r == -ENOENT)
+				r = read_set_file(root, path_leaf(&p, base, "shared_cpu_map"),
+						  false, diag, cpus);
+			l->list_probed = r != -ENOENT;
+		} else {
+			r = read_set_file(root,
+					  path_leaf(&p, base,
+						    l->is_list ? "shared_cpu_list" : "shared_cpu_map"),
+					  l->is_list, diag, cpus);
+		}
 		if (r == -ENOENT) {
-			*leaf = 0;
-			if (hk_root_exists(root, path))
-				continue; /* an index without sharing info: skip it */
-			return 0;
+			/* The end of this CPU's caches, or an index without sharing info. */
+			p.buf[dir_len] = 0;
+			if (!hk_root_exists(root, p.buf))
+				break;
+			if (index >= l->n_index && (r = cache_loader_grow(l)) < 0)
+				return r;
+			continue;
 		}
 		if (r < 0)
+			return r;
+		if (index >= l->n_index && (r = cache_loader_grow(l)) < 0)
 			return r;
 		if (!hk_cpuset_test(cpus, cpu) && (r = hk_cpuset_add(cpus, cpu)) < 0)
 			return r;
-
-		/* The same instance seen from a lower CPU that shares it. */
-		bool seen = false;
-		for (unsigned i = 0; i < t->n_caches && !seen; i++)
-			seen = t->caches[i].index == index &&
-			       hk_cpuset_equal(t->caches[i].cpus, cpus);
-		if (seen)
-			continue;
-
-		hk_cache c = {.index = index};
-		uint64_t v;
-		char buf[64];
-		const char *p;
-		size_t len;
-
-		snprintf(leaf, leafsize, "level");
-		r = hk_root_read_u64(root, path, diag, &v);
-		if (r == -ENOENT)
-			continue;
+		HK_CPUSET_FOREACH (s, cpus) {
+			if ((unsigned)s < l->cpu_limit && l->rep[index][s] < 0)
+				l->rep[index][s] = (int)cpu;
+		}
+		r = read_cache(t, root, index, &p, base, cpus, diag);
 		if (r < 0)
 			return r;
-		c.level = (unsigned)MIN(v, 16u);
-
-		snprintf(leaf, leafsize, "type");
-		r = hk_root_read_buf(root, path, buf, sizeof(buf));
-		if (r >= 0) {
-			p = buf;
-			len = (size_t)r;
-			hk_trim(&p, &len);
-			if (cache_type_from(p, len, &c.type) < 0)
-				return hk_diag_set(diag, -EINVAL, path, "unknown cache type '%.*s' in %s",
-						   (int)len, p, path);
-		} else if (r != -ENOENT) {
-			return r;
-		}
-
-		snprintf(leaf, leafsize, "size");
-		r = hk_root_read_buf(root, path, buf, sizeof(buf));
-		if (r >= 0) {
-			p = buf;
-			len = (size_t)r;
-			int k = hk_parse_cache_size(p, len, &c.size);
-			if (k < 0) {
-				hk_trim(&p, &len);
-				return hk_diag_set(diag, -EINVAL, path,
-						   "cannot parse cache size '%.*s' in %s", (int)len, p,
-						   path);
-			}
-		} else if (r != -ENOENT) {
-			return r;
-		}
-
-		snprintf(leaf, leafsize, "coherency_line_size");
-		if (hk_root_read_u64(root, path, NULL, &v) >= 0)
-			c.line_size = (unsigned)MIN(v, UINT32_MAX);
-		snprintf(leaf, leafsize, "ways_of_associativity");
-		if (hk_root_read_u64(root, path, NULL, &v) >= 0)
-			c.ways = (unsigned)MIN(v, UINT32_MAX);
-
-		c.cpus = cpus;
-		r = add_cache(t, &c);
-		if (r < 0)
-			return r;
-		cpus = NULL;
 	}
+	l->n_index_of[cpu] = index;
+	return 0;
+}
+
+static int cache_cmp(const void *a, const void *b);
+
+static int load_caches(hk_topology *t, hk_root *root, hk_diag *diag)
+{
+	_cleanup_(cache_loader_done) struct cache_loader l = {.cpu_limit = t->cpu_limit};
+	int r;
+
+	l.n_index_of = calloc(t->cpu_limit, sizeof(unsigned));
+	if (!l.n_index_of)
+		return -ENOMEM;
+	HK_CPUSET_FOREACH (cpu, t->sets[HK_CPUS_ONLINE]) {
+		/*
+		 * A first CPU without any cache directory means a kernel or
+		 * capture without cache information (old ia64 trees): do not
+		 * look for it on every other CPU.
+		 */
+		if (cpu > hk_cpuset_first(t->sets[HK_CPUS_ONLINE]) && l.n_index == 0)
+			break;
+		/* The lowest online thread of the core reads for it. */
+		const hk_cpuset *sib = t->cpus[cpu].siblings;
+		int rep = -1;
+		if (sib)
+			HK_CPUSET_FOREACH (s, sib) {
+				if (s >= cpu)
+					break;
+				if (hk_cpuset_test(t->sets[HK_CPUS_ONLINE], (unsigned)s)) {
+					rep = s;
+					break;
+				}
+			}
+		r = load_caches_of(t, root, &l, (unsigned)cpu, rep, diag);
+		if (r < 0)
+			return r;
+	}
+	if (t->n_caches)
+		qsort(t->caches, t->n_caches, sizeof(*t->caches), cache_cmp);
+	return 0;
 }
 
 static int cache_cmp(const void *a, const void *b)
@@ -450,8 +736,8 @@ static int cache_cmp(const void *a, const void *b)
 	if (x->level != y->level)
 		return x->level < y->level ? -1 : 1;
 	/* Data, then Instruction, then Unified, as lscpu and hwloc list them. */
-	static const int rank[] = {[HK_CACHE_DATA] = 0, [HK_CACHE_INSTRUCTION] = 1,
-				   [HK_CACHE_UNIFIED] = 2};
+	static const int rank[] = {
+	    [HK_CACHE_DATA] = 0, [HK_CACHE_INSTRUCTION] = 1, [HK_CACHE_UNIFIED] = 2};
 	if (x->type != y->type)
 		return rank[x->type] < rank[y->type] ? -1 : 1;
 	int fx = hk_cpuset_first(x->cpus), fy = hk_cpuset_first(y->cpus);
@@ -551,6 +837,7 @@ static int load_nodes_synthetic(hk_topology *t, hk_root *root)
 	if (!t->nodes)
 		return -ENOMEM;
 	t->n_nodes = 1;
+	t->nodes[0].n_peers = 1;
 	t->numa_synthetic = true;
 	t->nodes[0].total_kib = t->nodes[0].free_kib = -ENODATA;
 	t->nodes[0].cpus = hk_cpuset_dup(t->sets[HK_CPUS_PRESENT]);
@@ -559,6 +846,26 @@ static int load_nodes_synthetic(hk_topology *t, hk_root *root)
 	/* Memory is then the machine's; a tree without meminfo leaves it unknown. */
 	(void)read_meminfo_total(root, &t->nodes[0].total_kib, &t->nodes[0].free_kib);
 	return 0;
+}
+
+/*
+ * True when every node has a row and each row's local distance is below all
+ * its remote ones. The ACPI SLIT and the kernel's numa_set_distance() refuse
+ * a remote distance <= the local 10; old fake-NUMA kernels still wrote all
+ * 10s (hwloc's 8em64t-2s2ca2c-buggynuma), a table that would rank a remote
+ * node as near as the local one. No distances beat wrong ones.
+ */
+static bool distances_valid(const hk_topology *t)
+{
+	for (unsigned i = 0; i < t->n_nodes; i++) {
+		const int *row = t->nodes[i].distances;
+		if (!row)
+			return false;
+		for (unsigned j = 0; j < t->n_nodes; j++)
+			if (j != i && row[j] <= row[i])
+				return false;
+	}
+	return true;
 }
 
 static int load_nodes(hk_topology *t, hk_root *root, hk_diag *diag)
@@ -579,7 +886,7 @@ static int load_nodes(hk_topology *t, hk_root *root, hk_diag *diag)
 		unsigned id;
 		if (strncmp(de->d_name, "node", 4) != 0 ||
 		    hk_parse_unsigned_range(de->d_name + 4, strlen(de->d_name + 4), 0, 65535, &id) <
-			    0)
+			0)
 			continue;
 		if (t->n_nodes == cap) {
 			cap = cap ? cap * 2 : 8;
@@ -602,14 +909,24 @@ static int load_nodes(hk_topology *t, hk_root *root, hk_diag *diag)
 		return load_nodes_synthetic(t, root);
 	}
 	qsort(t->nodes, t->n_nodes, sizeof(*t->nodes), node_cmp);
+	for (unsigned i = 0; i < t->n_nodes; i++)
+		t->nodes[i].n_peers = t->n_nodes;
 
+	/* cpulist is newer than cpumap: which one this kernel has is learnt once. */
+	int have_list = -1;
 	for (unsigned i = 0; i < t->n_nodes; i++) {
 		hk_node *node = &t->nodes[i];
-		char mask[128];
 
-		snprintf(path, sizeof(path), NODE_DIR "/node%u/cpulist", node->id);
-		snprintf(mask, sizeof(mask), NODE_DIR "/node%u/cpumap", node->id);
-		r = read_list_or_mask(root, path, mask, diag, node->cpus);
+		if (have_list != 0) {
+			snprintf(path, sizeof(path), NODE_DIR "/node%u/cpulist", node->id);
+			r = hk_root_read_cpulist(root, path, diag, node->cpus);
+			if (have_list < 0)
+				have_list = r != -ENOENT;
+		}
+		if (have_list == 0) {
+			snprintf(path, sizeof(path), NODE_DIR "/node%u/cpumap", node->id);
+			r = hk_root_read_cpumask(root, path, diag, node->cpus);
+		}
 		if (r < 0 && r != -ENOENT)
 			return r;
 
@@ -648,13 +965,10 @@ static int load_nodes(hk_topology *t, hk_root *root, hk_diag *diag)
 	}
 
 	/* Distances are all or nothing, so the matrix stays square. */
-	for (unsigned i = 0; i < t->n_nodes; i++)
-		if (!t->nodes[i].distances) {
-			for (unsigned j = 0; j < t->n_nodes; j++) {
-				free(t->nodes[j].distances);
-				t->nodes[j].distances = NULL;
-			}
-			break;
+	if (!distances_valid(t))
+		for (unsigned j = 0; j < t->n_nodes; j++) {
+			free(t->nodes[j].distances);
+			t->nodes[j].distances = NULL;
 		}
 	return 0;
 }
@@ -665,16 +979,16 @@ static int map_cpus_to_nodes(hk_topology *t)
 	int r;
 
 	for (unsigned i = 0; i < t->n_nodes; i++)
-		HK_CPUSET_FOREACH(cpu, t->nodes[i].cpus)
-		{
+		HK_CPUSET_FOREACH (cpu, t->nodes[i].cpus) {
 			if ((unsigned)cpu >= t->cpu_limit)
 				continue;
 			int *node = &t->cpus[cpu].attr[HK_CPU_NODE];
-			if (*node >= 0) {
+			/* Like NO_NODE, judged over online CPUs (an offline one cannot run). */
+			if (*node >= 0 && hk_cpuset_test(t->sets[HK_CPUS_ONLINE], (unsigned)cpu)) {
 				r = hk_cpuset_add(multi, (unsigned)cpu);
 				if (r < 0)
 					return r;
-			} else {
+			} else if (*node < 0) {
 				*node = (int)t->nodes[i].id;
 			}
 		}
@@ -685,239 +999,6 @@ static int map_cpus_to_nodes(hk_topology *t)
 	for (unsigned i = 0; i < t->n_nodes; i++)
 		hk_cpuset_andnot(none, t->nodes[i].cpus);
 	return 0;
-}
-
-/* Finds "Key:\tvalue" in a /proc/PID/status text; the value is trimmed. */
-int hk_status_field(const char *buf, size_t len, const char *key, const char **ret,
-		    size_t *ret_len)
-{
-	size_t klen = strlen(key);
-	const char *p = buf, *end = buf + len;
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *eol = nl ? nl : end;
-		if ((size_t)(eol - p) > klen && memcmp(p, key, klen) == 0 && p[klen] == ':') {
-			const char *v = p + klen + 1;
-			size_t vlen = (size_t)(eol - v);
-			hk_trim(&v, &vlen);
-			*ret = v;
-			*ret_len = vlen;
-			return 0;
-		}
-		p = nl ? nl + 1 : end;
-	}
-	return -ENOENT;
-}
-
-/* Decodes the octal escapes (\040) the kernel puts in mount points. */
-static char *mount_unescape(const char *s, size_t len)
-{
-	char *out = malloc(len + 1), *o = out;
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\\' && len - i >= 4 && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' && s[i + 2] <= '7' &&
-		    s[i + 3] >= '0' && s[i + 3] <= '7') {
-			*o++ = (char)(((s[i + 1] - '0') << 6) | ((s[i + 2] - '0') << 3) |
-				      (s[i + 3] - '0'));
-			i += 3;
-		} else {
-			*o++ = s[i];
-		}
-	}
-	*o = 0;
-	return out;
-}
-
-/* True when the comma-separated @opts holds @word. */
-static bool has_option(const char *opts, size_t len, const char *word)
-{
-	size_t wlen = strlen(word);
-	const char *p = opts, *end = opts + len;
-
-	while (p < end) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
-		const char *e = comma ? comma : end;
-		if ((size_t)(e - p) == wlen && memcmp(p, word, wlen) == 0)
-			return true;
-		p = comma ? comma + 1 : end;
-	}
-	return false;
-}
-
-int hk_parse_mounts_cgroup(const char *buf, size_t len, hk_cgroup_mounts *ret)
-{
-	hk_cgroup_mounts m = {0};
-	const char *p = buf, *end = buf + len;
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *eol = nl ? nl : end;
-		const char *f[4];
-		size_t flen[4];
-		unsigned nf = 0;
-		const char *q = p;
-
-		while (nf < 4 && q < eol) {
-			while (q < eol && *q == ' ')
-				q++;
-			const char *s = q;
-			while (q < eol && *q != ' ')
-				q++;
-			if (q > s) {
-				f[nf] = s;
-				flen[nf++] = (size_t)(q - s);
-			}
-		}
-		if (nf == 4) {
-			char **dst = NULL;
-			bool legacy = false;
-			if (flen[2] == 7 && memcmp(f[2], "cgroup2", 7) == 0)
-				dst = &m.v2;
-			else if (flen[2] == 6 && memcmp(f[2], "cgroup", 6) == 0 &&
-				 has_option(f[3], flen[3], "cpuset"))
-				dst = &m.v1_cpuset;
-			else if (flen[2] == 6 && memcmp(f[2], "cpuset", 6) == 0) {
-				dst = &m.v1_cpuset;
-				legacy = true;
-			}
-			if (dst && !*dst) {
-				*dst = mount_unescape(f[1], flen[1]);
-				if (!*dst) {
-					hk_cgroup_mounts_done(&m);
-					return -ENOMEM;
-				}
-				if (dst == &m.v1_cpuset)
-					m.v1_legacy = legacy;
-			}
-		}
-		p = nl ? nl + 1 : end;
-	}
-	*ret = m;
-	return 0;
-}
-
-void hk_cgroup_mounts_done(hk_cgroup_mounts *m)
-{
-	free(m->v1_cpuset);
-	free(m->v2);
-	free(m->v1_path);
-	free(m->v2_path);
-	*m = (hk_cgroup_mounts){0};
-}
-
-int hk_parse_proc_cgroup(const char *buf, size_t len, hk_cgroup_mounts *m)
-{
-	const char *p = buf, *end = buf + len;
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *eol = nl ? nl : end;
-		const char *c1 = memchr(p, ':', (size_t)(eol - p));
-		const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(eol - c1 - 1)) : NULL;
-
-		if (c2) {
-			const char *ctrl = c1 + 1, *path = c2 + 1;
-			size_t clen = (size_t)(c2 - ctrl), plen = (size_t)(eol - path);
-			char **dst = NULL;
-			if (c1 - p == 1 && p[0] == '0' && clen == 0)
-				dst = &m->v2_path;
-			else if (has_option(ctrl, clen, "cpuset"))
-				dst = &m->v1_path;
-			if (dst && !*dst) {
-				*dst = strndup(path, plen);
-				if (!*dst)
-					return -ENOMEM;
-			}
-		}
-		p = nl ? nl + 1 : end;
-	}
-	return 0;
-}
-
-/* Reads "<mnt>/<cg>/<file>" for the first file name in @files that exists. */
-static int read_cg_set(hk_root *root, const char *mnt, const char *cg, const char *const *files,
-		       hk_diag *diag, hk_cpuset *set)
-{
-	char path[PATH_MAX];
-
-	for (; *files; files++) {
-		snprintf(path, sizeof(path), "%s/%s/%s", mnt, cg, *files);
-		int r = hk_root_read_cpulist(root, path, diag, set);
-		if (r != -ENOENT)
-			return r;
-	}
-	return -ENOENT;
-}
-
-static int load_cgroup_cpuset(hk_root *root, hk_diag *diag, hk_cpuset *cpus, hk_cpuset *mems)
-{
-	_cleanup_(hk_cgroup_mounts_done) hk_cgroup_mounts m = {0};
-	_cleanup_free_ char *buf = NULL;
-	size_t len;
-	int r;
-
-	r = hk_root_read(root, "proc/self/mounts", &buf, &len);
-	if (r == -ENOENT)
-		r = hk_root_read(root, "proc/mounts", &buf, &len);
-	if (r < 0)
-		return r;
-	r = hk_parse_mounts_cgroup(buf, len, &m);
-	if (r < 0)
-		return r;
-
-	free(buf);
-	buf = NULL;
-	r = hk_root_read(root, "proc/self/cgroup", &buf, &len);
-	if (r >= 0) {
-		r = hk_parse_proc_cgroup(buf, len, &m);
-		if (r < 0)
-			return r;
-	}
-	if (!m.v1_path) {
-		/* Before /proc/PID/cgroup, the cpuset path had a file of its own. */
-		char *s;
-		if (hk_root_read_string(root, "proc/self/cpuset", &s) >= 0)
-			m.v1_path = s;
-	}
-
-	if (m.v1_cpuset && m.v1_path) {
-		static const char *const cpu_files[] = {"cpuset.effective_cpus", "cpuset.cpus",
-							"effective_cpus", "cpus", NULL};
-		static const char *const mem_files[] = {"cpuset.effective_mems", "cpuset.mems",
-							"effective_mems", "mems", NULL};
-		r = read_cg_set(root, m.v1_cpuset, m.v1_path, cpu_files, diag, cpus);
-		if (r >= 0)
-			r = read_cg_set(root, m.v1_cpuset, m.v1_path, mem_files, diag, mems);
-		return r;
-	}
-	if (m.v2 && m.v2_path) {
-		static const char *const cpu_files[] = {"cpuset.cpus.effective", NULL};
-		static const char *const mem_files[] = {"cpuset.mems.effective", NULL};
-		/*
-		 * A cgroup whose parent did not enable the cpuset controller has
-		 * no cpuset files and is bound by its nearest ancestor's.
-		 */
-		char *cg = m.v2_path;
-		for (;;) {
-			r = read_cg_set(root, m.v2, cg, cpu_files, diag, cpus);
-			if (r != -ENOENT)
-				break;
-			char *slash = strrchr(cg, '/');
-			if (!slash || slash == cg) {
-				if (strcmp(cg, "/") == 0 || !*cg)
-					return -ENOENT;
-				strcpy(cg, "/");
-			} else {
-				*slash = 0;
-			}
-		}
-		if (r >= 0)
-			r = read_cg_set(root, m.v2, cg, mem_files, diag, mems);
-		return r;
-	}
-	return -ENOENT;
 }
 
 static int load_allowed(hk_topology *t, hk_root *root, hk_diag *diag)
@@ -958,7 +1039,7 @@ static int load_allowed(hk_topology *t, hk_root *root, hk_diag *diag)
 		}
 	}
 
-	r = load_cgroup_cpuset(root, diag, cg_cpus, cg_mems);
+	r = hk_cgroup_cpuset_load(root, diag, cg_cpus, cg_mems);
 	if (r >= 0) {
 		/* An empty effective set means "inherit everything" in cgroup v2. */
 		if (!hk_cpuset_is_empty(cg_cpus))
@@ -969,60 +1050,86 @@ static int load_allowed(hk_topology *t, hk_root *root, hk_diag *diag)
 			else if (!(t->allowed_mems = hk_cpuset_dup(cg_mems)))
 				return -ENOMEM;
 		}
-	} else if (r == -EINVAL) {
+	} else if (r != -ENOENT && r != -EACCES && r != -EPERM) {
+		/*
+		 * No cpuset, or one this user may not read, leaves the CPUs
+		 * unrestricted; a cpuset file that is there but wrong is an error
+		 * like any other malformed file, never a silently wider set.
+		 */
 		return r;
 	}
 	return 0;
 }
 
-static void count_objects(hk_topology *t)
+/* The lowest online CPU of @set, or @cpu when none is lower. */
+static unsigned lowest_online(const hk_cpuset *online, const hk_cpuset *set, unsigned cpu)
+{
+	HK_CPUSET_FOREACH (s, set) {
+		if ((unsigned)s >= cpu)
+			break;
+		if (hk_cpuset_test(online, (unsigned)s))
+			return (unsigned)s;
+	}
+	return cpu;
+}
+
+/*
+ * Counts packages and cores, each at its lowest online CPU. A package is
+ * the kernel's package_cpus (core_siblings) mask rather than its id: old
+ * ia64 kernels give both single-core sockets of a node the same
+ * physical_package_id (hwloc's 16ia64-8n2s), and s390, POWER and riscv write
+ * -1, while the mask is right on all of them. Without a mask, CPUs of one
+ * (drawer, book, package) id share a package; without an id either, the
+ * threads of a core do (the PS3), since a core never spans packages.
+ */
+static int count_objects(hk_topology *t)
 {
 	const hk_cpuset *online = t->sets[HK_CPUS_ONLINE];
-	unsigned packages = 0, cores = 0, tpc = 0;
+	_cleanup_(hk_cpuset_freep) hk_cpuset *packages = hk_cpuset_new();
+	_cleanup_(hk_cpuset_freep) hk_cpuset *cores = hk_cpuset_new();
+	unsigned tpc = 0;
+	int r;
 
-	HK_CPUSET_FOREACH(cpu, online)
-	{
+	if (!packages || !cores)
+		return -ENOMEM;
+	HK_CPUSET_FOREACH (cpu, online) {
 		const struct cpu_info *ci = &t->cpus[cpu];
+		unsigned core = (unsigned)cpu, pkg, threads = 1;
 
-		/* Counted at the lowest online CPU of each package and core. */
-		bool first_in_pkg = true;
-		if (ci->attr[HK_CPU_PACKAGE] >= 0)
-			HK_CPUSET_FOREACH(o, online)
-			{
+		if (ci->siblings) {
+			core = lowest_online(online, ci->siblings, (unsigned)cpu);
+			threads = 0;
+			HK_CPUSET_FOREACH (s, ci->siblings)
+				threads += hk_cpuset_test(online, (unsigned)s);
+			threads = MAX(threads, 1u);
+		}
+
+		if (ci->package_cpus) {
+			pkg = lowest_online(online, ci->package_cpus, (unsigned)cpu);
+		} else if (ci->attr[HK_CPU_PACKAGE] >= 0) {
+			pkg = (unsigned)cpu;
+			HK_CPUSET_FOREACH (o, online) {
 				if (o >= cpu)
 					break;
 				if (t->cpus[o].attr[HK_CPU_PACKAGE] == ci->attr[HK_CPU_PACKAGE] &&
 				    t->cpus[o].attr[HK_CPU_DRAWER] == ci->attr[HK_CPU_DRAWER] &&
 				    t->cpus[o].attr[HK_CPU_BOOK] == ci->attr[HK_CPU_BOOK]) {
-					first_in_pkg = false;
+					pkg = (unsigned)o;
 					break;
 				}
 			}
-		packages += first_in_pkg;
-
-		unsigned threads = 1;
-		bool first_in_core = true;
-		if (ci->siblings) {
-			int lowest = -1;
-			threads = 0;
-			HK_CPUSET_FOREACH(s, ci->siblings)
-			{
-				if (!hk_cpuset_test(online, (unsigned)s))
-					continue;
-				if (lowest < 0)
-					lowest = s;
-				threads++;
-			}
-			first_in_core = lowest < 0 || lowest == cpu;
-			if (threads == 0)
-				threads = 1;
+		} else {
+			pkg = core;
 		}
-		cores += first_in_core;
+
+		if ((r = hk_cpuset_add(packages, pkg)) < 0 || (r = hk_cpuset_add(cores, core)) < 0)
+			return r;
 		tpc = MAX(tpc, threads);
 	}
-	t->n_packages = packages;
-	t->n_cores = cores;
+	t->n_packages = hk_cpuset_count(packages);
+	t->n_cores = hk_cpuset_count(cores);
 	t->threads_per_core = tpc;
+	return 0;
 }
 
 int hk_topology_load(hk_root *root, hk_diag *diag, hk_topology **ret)
@@ -1047,20 +1154,12 @@ int hk_topology_load(hk_root *root, hk_diag *diag, hk_topology **ret)
 		for (unsigned a = 0; a < _HK_CPU_ATTR_MAX; a++)
 			t->cpus[cpu].attr[a] = -ENODATA;
 
-	HK_CPUSET_FOREACH(cpu, t->sets[HK_CPUS_POSSIBLE])
-	{
-		r = load_cpu(t, root, (unsigned)cpu, diag);
-		if (r < 0)
-			return r;
-	}
-	HK_CPUSET_FOREACH(cpu, t->sets[HK_CPUS_ONLINE])
-	{
-		r = load_caches_of(t, root, (unsigned)cpu, diag);
-		if (r < 0)
-			return r;
-	}
-	if (t->n_caches)
-		qsort(t->caches, t->n_caches, sizeof(*t->caches), cache_cmp);
+	r = load_cpus(t, root, diag);
+	if (r < 0)
+		return r;
+	r = load_caches(t, root, diag);
+	if (r < 0)
+		return r;
 
 	r = load_nodes(t, root, diag);
 	if (r < 0)
@@ -1071,7 +1170,9 @@ int hk_topology_load(hk_root *root, hk_diag *diag, hk_topology **ret)
 	r = load_allowed(t, root, diag);
 	if (r < 0)
 		return r;
-	count_objects(t);
+	r = count_objects(t);
+	if (r < 0)
+		return r;
 
 	*ret = TAKE_PTR(t);
 	return 0;
@@ -1231,6 +1332,8 @@ int64_t hk_node_memory_free_kib(const hk_node *n)
 
 int hk_node_distance(const hk_node *n, unsigned j)
 {
+	if (j >= n->n_peers)
+		return -ERANGE;
 	return n->distances ? n->distances[j] : -ENODATA;
 }
 

@@ -4,12 +4,13 @@
  * suites capture is read by hostkit and compared with what those tools print
  * for it (the corpus is described in ../shared/peer-data/README.md).
  *
- * hwloc (hwloc-linux/X.test whose target is a .console): the default view
- * holds the PUs and NUMA nodes the capturing process was allowed (cgroup
- * cpuset), and objects that keep at least one of them; the --disallowed view,
- * where a test of it exists, holds every online PU and every node and tags
- * the ones not allowed. lscpu (util-linux/lscpu): the summary at the top of
- * the expected output.
+ * hwloc (hwloc-linux/X.test): the default-options .console of a tarball, or
+ * an XML of it where no .console renders it. Both show the PUs and NUMA
+ * nodes the capturing process was allowed (cgroup cpuset), and the objects
+ * that keep one of them; a --disallowed .console, where there is one, shows
+ * every online PU and node and tags the ones not allowed. lscpu
+ * (util-linux/lscpu): the summary of the expected output and its --parse
+ * table.
  *
  * A difference is a bug, or a line of known-differences.txt that says why
  * hostkit is right there. A listed difference that no longer shows is an
@@ -116,7 +117,7 @@ static bool has_suffix(const char *s, const char *suffix)
 /* Finds @needle in (s, len); NULL when absent. */
 static const char *find_in(const char *s, size_t len, const char *needle)
 {
-	return memmem(s, len, needle, strlen(needle));
+	return s ? memmem(s, len, needle, strlen(needle)) : NULL;
 }
 
 /* The decimal number right after @prefix in (s, len); -1 when absent. */
@@ -248,7 +249,8 @@ static int load_known(const char *path)
 static bool is_known(const char *machine, const char *field)
 {
 	for (unsigned i = 0; i < n_knowns; i++)
-		if (strcmp(knowns[i].machine, machine) == 0 && strcmp(knowns[i].field, field) == 0) {
+		if (strcmp(knowns[i].machine, machine) == 0 &&
+		    strcmp(knowns[i].field, field) == 0) {
 			knowns[i].seen = true;
 			return true;
 		}
@@ -275,7 +277,7 @@ typedef struct report {
 } report;
 
 static void diff(report *rep, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void diff(report *rep, const char *field, const char *fmt, ...)
 {
 	va_list ap;
@@ -377,9 +379,9 @@ typedef struct console {
 	cnode *nodes;
 	unsigned n_nodes;
 	hk_cpuset *disallowed_pus;
-	hk_cpuset *allowed_pus;   /* XML only: the root's allowed_cpuset, or NULL */
+	hk_cpuset *allowed_pus;	  /* XML only: the root's allowed_cpuset, or NULL */
 	hk_cpuset *allowed_nodes; /* XML only: the root's allowed_nodeset, or NULL */
-	unsigned n_dist; /* 0 when there is no latency matrix */
+	unsigned n_dist;	  /* 0 when there is no latency matrix */
 	unsigned *dist_os;
 	int *dist; /* n_dist x n_dist, rows and columns in dist_os order */
 } console;
@@ -449,8 +451,7 @@ static int parse_matrix(console *c, const char **cursor, const char *head, size_
 	size_t len;
 	long n = number_after(head, hlen, "between ");
 
-	if (n <= 0 || n > 4096 || !next_line(cursor, &line, &len) ||
-	    !find_in(line, len, "index"))
+	if (n <= 0 || n > 4096 || !next_line(cursor, &line, &len) || !find_in(line, len, "index"))
 		return -EINVAL;
 	c->n_dist = (unsigned)n;
 	c->dist_os = calloc((size_t)n, sizeof(*c->dist_os));
@@ -507,7 +508,7 @@ static int parse_console(const char *path, console *ret)
 {
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_free_ cline *lines = NULL;
-	console c = {.packages = 0, .cores = 0, .pus = 0, .numa = 0};
+	console c = {0};
 	unsigned n_lines = 0, cap = 0;
 	const char *cursor, *line;
 	size_t len;
@@ -566,7 +567,8 @@ static int parse_console(const char *path, console *ret)
 			cl->kind = OBJ_MEMCACHE;
 		cl->os = number_after(p, plen, "(P#");
 		cl->logical = number_after(p, plen, " L#");
-		if ((cl->kind == OBJ_PU || cl->kind == OBJ_NUMA) && (cl->os < 0 || cl->logical < 0)) {
+		if ((cl->kind == OBJ_PU || cl->kind == OBJ_NUMA) &&
+		    (cl->os < 0 || cl->logical < 0)) {
 			r = -EINVAL;
 			goto fail;
 		}
@@ -795,26 +797,6 @@ fail:
 /* ------------------------------------------------------------------------ */
 /* hostkit's side of a view */
 
-/* The lowest online CPU of @cpu's package (drawer, book and package id). */
-static int package_rep(const hk_topology *t, unsigned cpu)
-{
-	const hk_cpuset *online = hk_topology_cpus(t, HK_CPUS_ONLINE);
-	int pkg = hk_topology_cpu_get(t, cpu, HK_CPU_PACKAGE);
-
-	if (pkg < 0)
-		return (int)cpu;
-	HK_CPUSET_FOREACH(o, online)
-	{
-		if (hk_topology_cpu_get(t, (unsigned)o, HK_CPU_PACKAGE) == pkg &&
-		    hk_topology_cpu_get(t, (unsigned)o, HK_CPU_BOOK) ==
-			    hk_topology_cpu_get(t, cpu, HK_CPU_BOOK) &&
-		    hk_topology_cpu_get(t, (unsigned)o, HK_CPU_DRAWER) ==
-			    hk_topology_cpu_get(t, cpu, HK_CPU_DRAWER))
-			return o;
-	}
-	return (int)cpu;
-}
-
 /* The lowest online CPU of @cpu's core (its online thread siblings). */
 static int core_rep(const hk_topology *t, unsigned cpu)
 {
@@ -822,9 +804,39 @@ static int core_rep(const hk_topology *t, unsigned cpu)
 	const hk_cpuset *sib = hk_topology_cpu_siblings(t, cpu);
 
 	if (sib)
-		HK_CPUSET_FOREACH(s, sib)
-		if (hk_cpuset_test(online, (unsigned)s))
-			return s;
+		HK_CPUSET_FOREACH (s, sib)
+			if (hk_cpuset_test(online, (unsigned)s))
+				return s;
+	return (int)cpu;
+}
+
+/*
+ * The lowest online CPU of @cpu's package, as hk_topology_n_packages()
+ * groups them: by the package_cpus mask, else by (drawer, book, package) id,
+ * else by core.
+ */
+static int package_rep(const hk_topology *t, unsigned cpu)
+{
+	const hk_cpuset *online = hk_topology_cpus(t, HK_CPUS_ONLINE);
+	const hk_cpuset *pkg_cpus = hk_topology_cpu_package_cpus(t, cpu);
+	int pkg = hk_topology_cpu_get(t, cpu, HK_CPU_PACKAGE);
+
+	if (pkg_cpus) {
+		HK_CPUSET_FOREACH (o, pkg_cpus)
+			if ((unsigned)o <= cpu && hk_cpuset_test(online, (unsigned)o))
+				return o;
+		return (int)cpu;
+	}
+	if (pkg < 0)
+		return core_rep(t, cpu);
+	HK_CPUSET_FOREACH (o, online) {
+		if (hk_topology_cpu_get(t, (unsigned)o, HK_CPU_PACKAGE) == pkg &&
+		    hk_topology_cpu_get(t, (unsigned)o, HK_CPU_BOOK) ==
+			hk_topology_cpu_get(t, cpu, HK_CPU_BOOK) &&
+		    hk_topology_cpu_get(t, (unsigned)o, HK_CPU_DRAWER) ==
+			hk_topology_cpu_get(t, cpu, HK_CPU_DRAWER))
+			return o;
+	}
 	return (int)cpu;
 }
 
@@ -844,8 +856,7 @@ static int count_kept(const hk_topology *t, int (*rep)(const hk_topology *, unsi
 
 	if (!seen || !obj || !ncpus)
 		return -ENOMEM;
-	HK_CPUSET_FOREACH(cpu, online)
-	{
+	HK_CPUSET_FOREACH (cpu, online) {
 		int r0 = rep(t, (unsigned)cpu);
 		if (hk_cpuset_test(seen, (unsigned)r0))
 			continue;
@@ -853,9 +864,9 @@ static int count_kept(const hk_topology *t, int (*rep)(const hk_topology *, unsi
 		if (r < 0)
 			return r;
 		hk_cpuset_clear(obj);
-		HK_CPUSET_FOREACH(o, online)
-		if (rep(t, (unsigned)o) == r0 && (r = hk_cpuset_add(obj, (unsigned)o)) < 0)
-			return r;
+		HK_CPUSET_FOREACH (o, online)
+			if (rep(t, (unsigned)o) == r0 && (r = hk_cpuset_add(obj, (unsigned)o)) < 0)
+				return r;
 
 		bool keep = hk_cpuset_intersects(obj, shown);
 		for (unsigned i = 0; i < hk_topology_n_nodes(t) && !keep; i++) {
@@ -946,7 +957,8 @@ static int compare_view(report *rep, const hk_topology *t, const console *c, boo
 
 	/* The latency matrix, over the nodes shown, by their numbers. */
 	snprintf(field, sizeof(field), "%sdistances", pfx);
-	bool hk_has = hk_topology_n_nodes(t) > 0 && hk_node_distance(hk_topology_node(t, 0), 0) >= 0;
+	bool hk_has =
+	    hk_topology_n_nodes(t) > 0 && hk_node_distance(hk_topology_node(t, 0), 0) >= 0;
 	if (c->n_dist == 0) {
 		if (hk_has && n_shown_nodes > 1)
 			diff(rep, field, "hostkit has a table, hwloc none");
@@ -965,9 +977,9 @@ static int compare_view(report *rep, const hk_topology *t, const console *c, boo
 				if (d == c->dist[i * c->n_dist + j])
 					continue;
 				if (bad++ == 0)
-					snprintf(first, sizeof(first), "%u->%u hostkit %d, hwloc %d",
-						 c->dist_os[i], c->dist_os[j], d,
-						 c->dist[i * c->n_dist + j]);
+					snprintf(first, sizeof(first),
+						 "%u->%u hostkit %d, hwloc %d", c->dist_os[i],
+						 c->dist_os[j], d, c->dist[i * c->n_dist + j]);
 			}
 		if (bad)
 			diff(rep, field, "%u entries differ, first %s", bad, first);
@@ -1039,6 +1051,90 @@ static long lscpu_number(const char *text, const char *key)
 	if (!lscpu_field(text, key, &v, &len) || hk_parse_u64(v, len, 10, &n) < 0 || n > INT_MAX)
 		return -1;
 	return (long)n;
+}
+
+typedef struct csv_row {
+	long cpu, core, socket, node; /* -1 when lscpu prints "-" or nothing */
+} csv_row;
+
+/* One field of a --parse row: a number, or -1 for "-" and "". */
+static long csv_field(const char **p, const char *end)
+{
+	const char *comma = memchr(*p, ',', (size_t)(end - *p));
+	const char *e = comma ? comma : end;
+	uint64_t v;
+	long r = -1;
+
+	if (hk_parse_u64(*p, (size_t)(e - *p), 10, &v) >= 0 && v <= INT_MAX)
+		r = (long)v;
+	*p = comma ? comma + 1 : end;
+	return r;
+}
+
+/*
+ * The second part of lscpu's expected output, `lscpu --parse`: one
+ * "CPU,Core,Socket,Node,..." row per online CPU. Its Core and Socket columns
+ * number distinct objects, so they are compared as partitions: two CPUs
+ * share a socket for lscpu exactly when they do for hostkit.
+ */
+static int compare_lscpu_parse(report *rep, const hk_topology *t, const char *text)
+{
+	const char *cursor = text, *line;
+	size_t len;
+	unsigned blanks = 0, n = 0;
+	csv_row rows[1024];
+
+	while (next_line(&cursor, &line, &len)) {
+		if (len == 0) {
+			if (++blanks == 2)
+				break;
+			continue;
+		}
+		if (blanks != 1 || line[0] == '#')
+			continue;
+		if (n == ELEMENTSOF(rows))
+			return -E2BIG;
+		const char *p = line, *end = line + len;
+		rows[n].cpu = csv_field(&p, end);
+		rows[n].core = csv_field(&p, end);
+		rows[n].socket = csv_field(&p, end);
+		rows[n].node = csv_field(&p, end);
+		if (rows[n].cpu < 0)
+			return -EINVAL;
+		n++;
+	}
+
+	/* The first mismatch of each column is enough to say it differs. */
+	bool bad_node = false, bad_core = false, bad_socket = false;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned a = (unsigned)rows[i].cpu;
+		int node = hk_topology_cpu_get(t, a, HK_CPU_NODE);
+
+		if (!bad_node && rows[i].node >= 0 && node != rows[i].node) {
+			diff(rep, "cpu-node", "cpu %u hostkit %d, lscpu %ld", a, node,
+			     rows[i].node);
+			bad_node = true;
+		}
+		for (unsigned j = i + 1; j < n; j++) {
+			unsigned b = (unsigned)rows[j].cpu;
+			bool hk_core = core_rep(t, a) == core_rep(t, b);
+			bool hk_pkg = package_rep(t, a) == package_rep(t, b);
+
+			if (!bad_core && rows[i].core >= 0 && rows[j].core >= 0 &&
+			    (rows[i].core == rows[j].core) != hk_core) {
+				diff(rep, "cpu-core", "cpus %u and %u share a core for %s only", a,
+				     b, hk_core ? "hostkit" : "lscpu");
+				bad_core = true;
+			}
+			if (!bad_socket && rows[i].socket >= 0 && rows[j].socket >= 0 &&
+			    (rows[i].socket == rows[j].socket) != hk_pkg) {
+				diff(rep, "cpu-socket", "cpus %u and %u share a socket for %s only",
+				     a, b, hk_pkg ? "hostkit" : "lscpu");
+				bad_socket = true;
+			}
+		}
+	}
+	return 0;
 }
 
 static int compare_lscpu(report *rep, const hk_topology *t, const char *text)
@@ -1129,7 +1225,7 @@ typedef struct machine {
 	char *name;
 	peer_kind kind;
 	char *tarball;
-	char *expected;   /* the default .console, or lscpu's expected output */
+	char *expected;	  /* the default .console, or lscpu's expected output */
 	char *disallowed; /* the --disallowed .console, or NULL */
 } machine;
 
@@ -1156,7 +1252,10 @@ static int compare_machine(report *rep, const machine *m, const char *root_path)
 		size_t len;
 		if ((r = read_file(m->expected, &text, &len)) < 0)
 			return r;
-		return compare_lscpu(rep, t, text);
+		r = compare_lscpu(rep, t, text);
+		if (r >= 0)
+			r = compare_lscpu_parse(rep, t, text);
+		return r;
 	}
 
 	console c = {0};
@@ -1277,9 +1376,9 @@ static int read_hwloc_test(const char *dir, const char *file, hwloc_test *ret)
 			const char *key;
 			size_t off;
 		} keys[] = {
-			{"source:", offsetof(hwloc_test, source)},
-			{"target:", offsetof(hwloc_test, target)},
-			{"options:", offsetof(hwloc_test, options)},
+		    {"source:", offsetof(hwloc_test, source)},
+		    {"target:", offsetof(hwloc_test, target)},
+		    {"options:", offsetof(hwloc_test, options)},
 		};
 		for (unsigned k = 0; k < ELEMENTSOF(keys); k++) {
 			if (!has_prefix(line, len, keys[k].key))
@@ -1294,46 +1393,21 @@ static int read_hwloc_test(const char *dir, const char *file, hwloc_test *ret)
 	return 0;
 }
 
-static int name_cmp(const void *a, const void *b)
+static int is_test(const struct dirent *de)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return has_suffix(de->d_name, ".test");
 }
 
-static void free_names(char **names, unsigned n)
+static int is_dump(const struct dirent *de)
 {
-	for (unsigned i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	return has_suffix(de->d_name, ".tar.gz");
 }
 
-/* The sorted names in @dir that end in @suffix; the caller frees them. */
-static int list_dir(const char *dir, const char *suffix, char ***ret, unsigned *ret_n)
+static void free_dirents(struct dirent **list, int n)
 {
-	_cleanup_closedir_ DIR *d = opendir(dir);
-	char **names = NULL;
-	unsigned n = 0;
-	struct dirent *de;
-
-	if (!d)
-		return negative_errno();
-	while ((de = readdir(d))) {
-		if (!has_suffix(de->d_name, suffix))
-			continue;
-		char *name = strdup(de->d_name);
-		char **nn = name ? reallocarray(names, n + 1, sizeof(*nn)) : NULL;
-		if (!nn) {
-			free(name);
-			free_names(names, n);
-			return -ENOMEM;
-		}
-		names = nn;
-		names[n++] = name;
-	}
-	if (n)
-		qsort(names, n, sizeof(*names), name_cmp);
-	*ret = names;
-	*ret_n = n;
-	return 0;
+	for (int i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
 }
 
 /*
@@ -1344,23 +1418,23 @@ static int list_dir(const char *dir, const char *suffix, char ***ret, unsigned *
 static int find_hwloc(const char *data)
 {
 	_cleanup_free_ char *dir = path_join(data, "hwloc-linux");
-	char **names;
-	unsigned n;
-	int r;
+	struct dirent **names;
+	int r = 0;
 
 	if (!dir)
 		return -ENOMEM;
-	r = list_dir(dir, ".test", &names, &n);
-	if (r < 0)
-		return r;
+	int found = scandir(dir, &names, is_test, alphasort);
+	if (found < 0)
+		return negative_errno();
+	unsigned n = (unsigned)found;
 	_cleanup_free_ hwloc_test *tests = calloc(n ? n : 1, sizeof(*tests));
 	if (!tests) {
-		free_names(names, n);
+		free_dirents(names, found);
 		return -ENOMEM;
 	}
 	for (unsigned i = 0; i < n && r >= 0; i++)
-		r = read_hwloc_test(dir, names[i], &tests[i]);
-	free_names(names, n);
+		r = read_hwloc_test(dir, names[i]->d_name, &tests[i]);
+	free_dirents(names, found);
 	if (r < 0)
 		return r;
 
@@ -1401,7 +1475,8 @@ static int find_hwloc(const char *data)
 			if (!tk->options[0] && has_suffix(tk->target, ".console"))
 				taken = true;
 			else if (has_suffix(tk->target, ".xml") &&
-				 (tk->has_env < ti->has_env || (tk->has_env == ti->has_env && k < i)))
+				 (tk->has_env < ti->has_env ||
+				  (tk->has_env == ti->has_env && k < i)))
 				taken = true;
 		}
 		if (taken)
@@ -1423,17 +1498,18 @@ static int find_lscpu(const char *data)
 {
 	_cleanup_free_ char *dumps = path_join(data, "util-linux/lscpu/dumps");
 	_cleanup_free_ char *expected = path_join(data, "util-linux/lscpu/expected");
-	char **names;
-	unsigned n;
+	struct dirent **names;
+	int r = 0;
 
 	if (!dumps || !expected)
 		return -ENOMEM;
-	int r = list_dir(dumps, ".tar.gz", &names, &n);
-	if (r < 0)
-		return r;
-	for (unsigned i = 0; i < n && r >= 0; i++) {
+	int n = scandir(dumps, &names, is_dump, alphasort);
+	if (n < 0)
+		return negative_errno();
+	for (int i = 0; i < n && r >= 0; i++) {
 		_cleanup_free_ char *exp = NULL;
-		char *name = strndup(names[i], strlen(names[i]) - 7);
+		const char *file = names[i]->d_name;
+		char *name = strndup(file, strlen(file) - 7);
 
 		if (!name || asprintf(&exp, "%s/lscpu-%s", expected, name) < 0) {
 			free(name);
@@ -1453,12 +1529,12 @@ static int find_lscpu(const char *data)
 		}
 		m->kind = PEER_LSCPU;
 		m->name = name;
-		m->tarball = path_join(dumps, names[i]);
+		m->tarball = path_join(dumps, file);
 		m->expected = TAKE_PTR(exp);
 		if (!m->tarball)
 			r = -ENOMEM;
 	}
-	free_names(names, n);
+	free_dirents(names, n);
 	return r;
 }
 
@@ -1481,7 +1557,8 @@ int main(void)
 	r = load_known(known_path);
 	if (r < 0) {
 		fprintf(stderr, "cannot read %s: %s\n", known_path, strerror(-r));
-		return 1;
+		ret = 1;
+		goto done;
 	}
 	r = find_hwloc(data);
 	if (r >= 0)
@@ -1524,8 +1601,8 @@ int main(void)
 			       knowns[i].machine, knowns[i].field);
 			ret = 1;
 		}
-	printf("%u/%u machines agree (%u known differences, %u unexplained)\n", agree,
-	       n_machines, known_diffs, unexplained);
+	printf("%u known differences, %u unexplained\n", known_diffs, unexplained);
+	printf("%u/%u machines agree\n", agree, n_machines);
 	if (unexplained)
 		ret = 1;
 done:

@@ -4,7 +4,7 @@
 set -euo pipefail
 so=$1 sym=$2 incdir=$3
 
-declared=$(sed -n '/^HK_API/,/;/p' "$incdir"/*.h | tr '\n' ' ' | tr ';' '\n' |
+declared=$(sed -s -n '/^HK_API/,/;/p' "$incdir"/*.h | tr '\n' ' ' | tr ';' '\n' |
 	grep -oE '\b(hk_[a-z0-9_]+)[[:space:]]*\(' | sed 's/[[:space:](]//g' | sort -u)
 listed=$(sed -n '/global:/,/local:/p' "$sym" | grep -oE 'hk_[a-z0-9_]+' | sort -u)
 exported=$(nm -D --defined-only "$so" | awk '$2 == "T" || $2 == "D" || $2 == "B" {print $3}' |
