@@ -17,7 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	int n = hk_pagemap_decode((const char *)data + 1, (size - 1) & ~(size_t)7, shift, out, 1024);
+	int n =
+	    hk_pagemap_decode((const char *)data + 1, (size - 1) & ~(size_t)7, shift, out, 1024);
 	if (n < 0)
 		__builtin_trap();
 	hk_pagemap_decode((const char *)data + 1, size - 1, shift, out, 1024);

@@ -51,7 +51,7 @@ static inline const char *test_errname(int e)
 		long _r = (long)(expr);                                                            \
 		if (_r != (long)(err)) {                                                           \
 			fprintf(stderr, "%s:%d: %s returned %ld (%s), expected %s\n", __FILE__,    \
-				__LINE__, #expr, _r, _r < 0 ? test_errname((int)_r) : "success",  \
+				__LINE__, #expr, _r, _r < 0 ? test_errname((int)_r) : "success",   \
 				test_errname((int)(err)));                                         \
 			test_failures++;                                                           \
 		}                                                                                  \

@@ -50,11 +50,11 @@ HK_API void hk_diag_clear(hk_diag *diag);
  * `return hk_diag_set(diag, -EINVAL, path, "...")`.
  */
 HK_API int hk_diag_set(hk_diag *diag, int error, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Same as hk_diag_set() with a va_list. */
 HK_API int hk_diag_setv(hk_diag *diag, int error, const char *path, const char *fmt, va_list ap)
-	__attribute__((format(printf, 4, 0)));
+    __attribute__((format(printf, 4, 0)));
 
 /* The library's version, "MAJOR.MINOR.PATCH". Never NULL. */
 HK_API const char *hk_version(void);

@@ -36,14 +36,14 @@ HK_API void hk_topology_free(hk_topology *t);
 
 /* The CPU sets of the whole host. */
 typedef enum hk_cpus {
-	HK_CPUS_POSSIBLE,  /* every CPU the kernel can ever bring up */
-	HK_CPUS_PRESENT,   /* physically present */
-	HK_CPUS_ONLINE,    /* online now */
-	HK_CPUS_OFFLINE,   /* possible but not online */
-	HK_CPUS_ISOLATED,  /* isolated from scheduling domains (isolcpus=, cpuset partitions) */
-	HK_CPUS_NOHZ_FULL, /* adaptive-tick CPUs the kernel accepted */
-	HK_CPUS_ALLOWED,   /* online CPUs this process may use: affinity and cgroup cpuset */
-	HK_CPUS_NO_NODE,   /* online CPUs that no NUMA node lists (a bad topology) */
+	HK_CPUS_POSSIBLE,   /* every CPU the kernel can ever bring up */
+	HK_CPUS_PRESENT,    /* physically present */
+	HK_CPUS_ONLINE,	    /* online now */
+	HK_CPUS_OFFLINE,    /* possible but not online */
+	HK_CPUS_ISOLATED,   /* isolated from scheduling domains (isolcpus=, cpuset partitions) */
+	HK_CPUS_NOHZ_FULL,  /* adaptive-tick CPUs the kernel accepted */
+	HK_CPUS_ALLOWED,    /* online CPUs this process may use: affinity and cgroup cpuset */
+	HK_CPUS_NO_NODE,    /* online CPUs that no NUMA node lists (a bad topology) */
 	HK_CPUS_MULTI_NODE, /* online CPUs that more than one node lists (a bad topology) */
 	_HK_CPUS_MAX,
 } hk_cpus;
@@ -57,12 +57,12 @@ HK_API unsigned hk_topology_cpu_limit(const hk_topology *t);
 /* Per-CPU identifiers, as the kernel numbers them. */
 typedef enum hk_cpu_attr {
 	HK_CPU_PACKAGE, /* physical_package_id */
-	HK_CPU_DIE,     /* die_id */
+	HK_CPU_DIE,	/* die_id */
 	HK_CPU_CLUSTER, /* cluster_id */
-	HK_CPU_CORE,    /* core_id (unique within its package and die only) */
-	HK_CPU_BOOK,    /* book_id (s390) */
-	HK_CPU_DRAWER,  /* drawer_id (s390) */
-	HK_CPU_NODE,    /* the NUMA node that lists it */
+	HK_CPU_CORE,	/* core_id (unique within its package and die only) */
+	HK_CPU_BOOK,	/* book_id (s390) */
+	HK_CPU_DRAWER,	/* drawer_id (s390) */
+	HK_CPU_NODE,	/* the NUMA node that lists it */
 	_HK_CPU_ATTR_MAX,
 } hk_cpu_attr;
 

@@ -18,8 +18,7 @@ int hk_parse_u64(const char *buf, size_t len, unsigned base, uint64_t *ret);
 int hk_parse_s64(const char *buf, size_t len, int64_t *ret);
 int hk_parse_u32(const char *buf, size_t len, uint32_t *ret);
 int hk_parse_int(const char *buf, size_t len, int *ret);
-int hk_parse_unsigned_range(const char *buf, size_t len, unsigned min, unsigned max,
-			    unsigned *ret);
+int hk_parse_unsigned_range(const char *buf, size_t len, unsigned min, unsigned max, unsigned *ret);
 int hk_parse_bool(const char *buf, size_t len, bool *ret);
 
 /*

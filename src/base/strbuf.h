@@ -18,14 +18,17 @@ typedef struct hk_strbuf {
 	int error;
 } hk_strbuf;
 
-#define HK_STRBUF_INIT {NULL, 0, 0, 0}
+#define HK_STRBUF_INIT                                                                             \
+	{                                                                                          \
+		NULL, 0, 0, 0                                                                      \
+	}
 
 void hk_strbuf_append(hk_strbuf *sb, const char *s, size_t n);
 void hk_strbuf_puts(hk_strbuf *sb, const char *s);
 void hk_strbuf_putc(hk_strbuf *sb, char c);
 void hk_strbuf_printf(hk_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hk_strbuf_vprintf(hk_strbuf *sb, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+    __attribute__((format(printf, 2, 0)));
 /* Appends spaces until the text written since offset @from is @width bytes (table cells). */
 void hk_strbuf_pad(hk_strbuf *sb, size_t from, size_t width);
 /* 0, or -ENOMEM when an append failed. */

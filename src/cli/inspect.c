@@ -9,22 +9,22 @@
 
 /* Every section `inspect` knows, in the order a full dump prints them. */
 static const cli_section sections[] = {
-	{"cpu", "packages, cores, threads, caches, online/isolated/allowed CPUs", NULL, false,
-	 topology_cpu_json, topology_cpu_text},
-	{"numa", "NUMA nodes: CPUs, memory, distances, validity", NULL, false, topology_numa_json,
-	 topology_numa_text},
-	{"memory", "meminfo, huge pages, THP, buddyinfo, zoneinfo, per-node memory", NULL, false,
-	 memory_json, memory_text},
-	{"kernel", "release, boot id, command line and what the kernel accepted", NULL, false,
-	 kernel_json, kernel_text},
-	{"sysctl", "the sysctls a low-latency daemon cares about, or the KEYs given", "[KEY...]",
-	 false, sysctl_json, sysctl_text},
-	{"processes", "every process, one line each (like ps)", NULL, false, processes_json,
-	 processes_text},
-	{"process", "one process in full: stat, status, memory, OOM, cgroup, threads", "PID|self",
-	 true, process_json, process_text},
-	{"pagemap", "virtual to physical translation of an address of a process",
-	 "PID ADDRESS [COUNT]", true, pagemap_json, pagemap_text},
+    {"cpu", "packages, cores, threads, caches, online/isolated/allowed CPUs", NULL, false,
+     topology_cpu_json, topology_cpu_text},
+    {"numa", "NUMA nodes: CPUs, memory, distances, validity", NULL, false, topology_numa_json,
+     topology_numa_text},
+    {"memory", "meminfo, huge pages, THP, buddyinfo, zoneinfo, per-node memory", NULL, false,
+     memory_json, memory_text},
+    {"kernel", "release, boot id, command line and what the kernel accepted", NULL, false,
+     kernel_json, kernel_text},
+    {"sysctl", "the sysctls a low-latency daemon cares about, or the KEYs given", "[KEY...]", false,
+     sysctl_json, sysctl_text},
+    {"processes", "every process, one line each (like ps)", NULL, false, processes_json,
+     processes_text},
+    {"process", "one process in full: stat, status, memory, OOM, cgroup, threads", "PID|self", true,
+     process_json, process_text},
+    {"pagemap", "virtual to physical translation of an address of a process", "PID ADDRESS [COUNT]",
+     true, pagemap_json, pagemap_text},
 };
 
 static const cli_section *find_section(const char *name)
@@ -61,8 +61,8 @@ struct chosen {
 int cmd_inspect(cli_ctx *ctx, int argc, char **argv)
 {
 	/* At most one entry per word, so argc bounds it. */
-	_cleanup_free_ struct chosen *chosen = calloc((size_t)argc + ELEMENTSOF(sections),
-						      sizeof(*chosen));
+	_cleanup_free_ struct chosen *chosen =
+	    calloc((size_t)argc + ELEMENTSOF(sections), sizeof(*chosen));
 	unsigned n = 0;
 
 	if (!chosen)

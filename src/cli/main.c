@@ -13,8 +13,8 @@ static const struct command {
 	int (*run)(cli_ctx *ctx, int argc, char **argv);
 	const char *summary;
 } commands[] = {
-	{"inspect", cmd_inspect, "show what hostkit knows of the host, by section"},
-	{"topology", cmd_topology, "CPUs, caches and NUMA nodes"},
+    {"inspect", cmd_inspect, "show what hostkit knows of the host, by section"},
+    {"topology", cmd_topology, "CPUs, caches and NUMA nodes"},
 };
 
 static void usage(FILE *f)
@@ -40,11 +40,11 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"root", required_argument, NULL, 'r'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{},
+	    {"root", required_argument, NULL, 'r'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {},
 	};
 	cli_ctx ctx = {.root_path = "/"};
 	int c;

@@ -8,16 +8,16 @@
 #include "cli/cli.h"
 
 static const char *const attr_key[_HK_CPU_ATTR_MAX] = {
-	[HK_CPU_PACKAGE] = "package", [HK_CPU_DIE] = "die",       [HK_CPU_CLUSTER] = "cluster",
-	[HK_CPU_CORE] = "core",       [HK_CPU_BOOK] = "book",     [HK_CPU_DRAWER] = "drawer",
-	[HK_CPU_NODE] = "node",
+    [HK_CPU_PACKAGE] = "package", [HK_CPU_DIE] = "die",	  [HK_CPU_CLUSTER] = "cluster",
+    [HK_CPU_CORE] = "core",	  [HK_CPU_BOOK] = "book", [HK_CPU_DRAWER] = "drawer",
+    [HK_CPU_NODE] = "node",
 };
 
 static bool attr_known_anywhere(const hk_topology *t, hk_cpu_attr a)
 {
-	HK_CPUSET_FOREACH(cpu, hk_topology_cpus(t, HK_CPUS_POSSIBLE))
-	if (hk_topology_cpu_get(t, (unsigned)cpu, a) >= 0)
-		return true;
+	HK_CPUSET_FOREACH (cpu, hk_topology_cpus(t, HK_CPUS_POSSIBLE))
+		if (hk_topology_cpu_get(t, (unsigned)cpu, a) >= 0)
+			return true;
 	return false;
 }
 
@@ -32,10 +32,10 @@ int topology_cpu_json(cli_ctx *ctx, const cli_args *args, hk_json *j)
 		const char *key;
 		hk_cpus which;
 	} sets[] = {
-		{"possible", HK_CPUS_POSSIBLE}, {"present", HK_CPUS_PRESENT},
-		{"online", HK_CPUS_ONLINE},     {"offline", HK_CPUS_OFFLINE},
-		{"allowed", HK_CPUS_ALLOWED},   {"isolated", HK_CPUS_ISOLATED},
-		{"nohz_full", HK_CPUS_NOHZ_FULL},
+	    {"possible", HK_CPUS_POSSIBLE},   {"present", HK_CPUS_PRESENT},
+	    {"online", HK_CPUS_ONLINE},	      {"offline", HK_CPUS_OFFLINE},
+	    {"allowed", HK_CPUS_ALLOWED},     {"isolated", HK_CPUS_ISOLATED},
+	    {"nohz_full", HK_CPUS_NOHZ_FULL},
 	};
 	for (unsigned i = 0; i < ELEMENTSOF(sets); i++)
 		cli_json_cpulist(j, sets[i].key, hk_topology_cpus(t, sets[i].which));
@@ -49,8 +49,7 @@ int topology_cpu_json(cli_ctx *ctx, const cli_args *args, hk_json *j)
 	const hk_cpuset *allowed = hk_topology_cpus(t, HK_CPUS_ALLOWED);
 	hk_json_key(j, "cpus");
 	hk_json_array_begin(j);
-	HK_CPUSET_FOREACH(cpu, hk_topology_cpus(t, HK_CPUS_POSSIBLE))
-	{
+	HK_CPUSET_FOREACH (cpu, hk_topology_cpus(t, HK_CPUS_POSSIBLE)) {
 		hk_json_object_begin(j);
 		hk_json_kv_u64(j, "cpu", (uint64_t)cpu);
 		hk_json_kv_bool(j, "online", hk_cpuset_test(online, (unsigned)cpu));
@@ -142,7 +141,7 @@ static void put_set_row(hk_strbuf *sb, const char *label, const hk_cpuset *s)
 
 /* A table cell: text padded to @width, for columns built left to right. */
 static void cell(hk_strbuf *sb, size_t *col_start, size_t width, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static void cell(hk_strbuf *sb, size_t *col_start, size_t width, const char *fmt, ...)
 {
 	va_list ap;
@@ -202,7 +201,8 @@ int topology_cpu_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb)
 		for (unsigned i = 0; i < n;) {
 			const hk_cache *a = hk_topology_cache(t, i);
 			unsigned k = i + 1;
-			while (k < n && hk_cache_level(hk_topology_cache(t, k)) == hk_cache_level(a) &&
+			while (k < n &&
+			       hk_cache_level(hk_topology_cache(t, k)) == hk_cache_level(a) &&
 			       hk_cache_get_type(hk_topology_cache(t, k)) == hk_cache_get_type(a) &&
 			       hk_cache_size(hk_topology_cache(t, k)) == hk_cache_size(a))
 				k++;
@@ -212,7 +212,8 @@ int topology_cpu_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb)
 			c += 2;
 			cell(sb, &c, 6, "L%u", hk_cache_level(a));
 			cell(sb, &c, 13, "%s", hk_cache_type_name(hk_cache_get_type(a)));
-			cell(sb, &c, 10, "%s", cli_format_bytes(hk_cache_size(a), size, sizeof(size)));
+			cell(sb, &c, 10, "%s",
+			     cli_format_bytes(hk_cache_size(a), size, sizeof(size)));
 			cell(sb, &c, 6, "%u", hk_cache_ways(a));
 			cell(sb, &c, 6, "%u", hk_cache_line_size(a));
 			cell(sb, &c, 11, "%u", k - i);
@@ -238,8 +239,7 @@ int topology_cpu_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb)
 		if (show[a])
 			cell(sb, &c, 9, "%s", attr_key[a]);
 	hk_strbuf_puts(sb, "siblings\n");
-	HK_CPUSET_FOREACH(cpu, hk_topology_cpus(t, HK_CPUS_POSSIBLE))
-	{
+	HK_CPUSET_FOREACH (cpu, hk_topology_cpus(t, HK_CPUS_POSSIBLE)) {
 		c = sb->len;
 		hk_strbuf_puts(sb, "  ");
 		c += 2;
@@ -285,9 +285,11 @@ int topology_numa_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb)
 		const hk_node *node = hk_topology_node(t, i);
 		char total[32] = "-", mfree[32] = "-";
 		if (hk_node_memory_total_kib(node) >= 0)
-			cli_format_kib((uint64_t)hk_node_memory_total_kib(node), total, sizeof(total));
+			cli_format_kib((uint64_t)hk_node_memory_total_kib(node), total,
+				       sizeof(total));
 		if (hk_node_memory_free_kib(node) >= 0)
-			cli_format_kib((uint64_t)hk_node_memory_free_kib(node), mfree, sizeof(mfree));
+			cli_format_kib((uint64_t)hk_node_memory_free_kib(node), mfree,
+				       sizeof(mfree));
 		c = sb->len;
 		hk_strbuf_puts(sb, "  ");
 		c += 2;

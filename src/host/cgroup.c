@@ -261,4 +261,3 @@ int hk_cgroup_cpuset_load(hk_root *root, hk_diag *diag, hk_cpuset *cpus, hk_cpus
 	}
 	return -ENOENT;
 }
-

@@ -29,7 +29,7 @@ struct hk_node {
 	hk_cpuset *cpus;
 	int64_t total_kib;
 	int64_t free_kib;
-	int *distances; /* n_peers entries, or NULL */
+	int *distances;	  /* n_peers entries, or NULL */
 	unsigned n_peers; /* the node count, for bounds checks */
 };
 
@@ -101,8 +101,8 @@ static int read_cpulist_opt(hk_root *root, const char *path, hk_diag *diag, hk_c
 
 /*
  * Reads cpuN/online into *ret_online (and sets *ret_exists when the file is
- * there), leaving *ret_online untouched when the file says nothing: absent (a CPU that cannot be unplugged, often cpu0),
- * unreadable, or empty. Captures hold empty files where the capturing user
+ * there), leaving *ret_online untouched when the file says nothing: absent (a CPU that cannot be
+ * unplugged, often cpu0), unreadable, or empty. Captures hold empty files where the capturing user
  * could not read (hwloc's 128ia64-17n4s2c has every cpuN/online empty, next
  * to the root-only crash_notes and cpuinfo_cur_freq, empty too).
  */
@@ -299,15 +299,19 @@ struct level {
 };
 
 static const struct level levels[] = {
-	{HK_CPU_CORE, "core_id", {"thread_siblings_list", "core_cpus_list"},
-	 {"thread_siblings", "core_cpus"}},
-	/* package_cpus is the newer name of core_siblings. */
-	{HK_CPU_PACKAGE, "physical_package_id", {"package_cpus_list", "core_siblings_list"},
-	 {"package_cpus", "core_siblings"}},
-	{HK_CPU_DIE, "die_id", {"die_cpus_list"}, {"die_cpus"}},
-	{HK_CPU_CLUSTER, "cluster_id", {"cluster_cpus_list"}, {"cluster_cpus"}},
-	{HK_CPU_BOOK, "book_id", {"book_siblings_list"}, {"book_siblings"}},
-	{HK_CPU_DRAWER, "drawer_id", {"drawer_siblings_list"}, {"drawer_siblings"}},
+    {HK_CPU_CORE,
+     "core_id",
+     {"thread_siblings_list", "core_cpus_list"},
+     {"thread_siblings", "core_cpus"}},
+    /* package_cpus is the newer name of core_siblings. */
+    {HK_CPU_PACKAGE,
+     "physical_package_id",
+     {"package_cpus_list", "core_siblings_list"},
+     {"package_cpus", "core_siblings"}},
+    {HK_CPU_DIE, "die_id", {"die_cpus_list"}, {"die_cpus"}},
+    {HK_CPU_CLUSTER, "cluster_id", {"cluster_cpus_list"}, {"cluster_cpus"}},
+    {HK_CPU_BOOK, "book_id", {"book_siblings_list"}, {"book_siblings"}},
+    {HK_CPU_DRAWER, "drawer_id", {"drawer_siblings_list"}, {"drawer_siblings"}},
 };
 #define N_LEVELS ELEMENTSOF(levels)
 
@@ -358,8 +362,8 @@ static int read_set_file(hk_root *root, const char *file, bool is_list, hk_diag 
  * Reads level @i's set of @cpu into @set: the name probed before, or while
  * probing each candidate in turn, recording the first that exists.
  */
-static int read_level_set(hk_root *root, struct cpu_loader *l, unsigned i, pathbuf *p,
-			  size_t base, hk_diag *diag, hk_cpuset *set)
+static int read_level_set(hk_root *root, struct cpu_loader *l, unsigned i, pathbuf *p, size_t base,
+			  hk_diag *diag, hk_cpuset *set)
 {
 	const struct level *lv = &levels[i];
 
@@ -537,9 +541,9 @@ static int add_cache(hk_topology *t, const hk_cache *c)
  */
 struct cache_loader {
 	bool list_probed;
-	bool is_list;	  /* shared_cpu_list, else the shared_cpu_map mask */
-	unsigned n_index; /* the most indexes a CPU had so far */
-	int **rep;	  /* per index, per CPU: the CPU that read the instance, or -1 */
+	bool is_list;	      /* shared_cpu_list, else the shared_cpu_map mask */
+	unsigned n_index;     /* the most indexes a CPU had so far */
+	int **rep;	      /* per index, per CPU: the CPU that read the instance, or -1 */
 	unsigned *n_index_of; /* per CPU: how many indexes it had */
 	unsigned cpu_limit;
 };
@@ -634,8 +638,8 @@ static int load_caches_of(hk_topology *t, hk_root *root, struct cache_loader *l,
 	if (!cpus)
 		return -ENOMEM;
 	/* A hyper thread has what its core's first thread had. */
-	unsigned limit = core_rep >= 0 && (unsigned)core_rep != cpu ? l->n_index_of[core_rep]
-								     : UINT_MAX;
+	unsigned limit =
+	    core_rep >= 0 && (unsigned)core_rep != cpu ? l->n_index_of[core_rep] : UINT_MAX;
 
 	unsigned index;
 	for (index = 0; index < limit; index++) {
@@ -658,10 +662,10 @@ static int load_caches_of(hk_topology *t, hk_root *root, struct cache_loader *l,
 						  false, diag, cpus);
 			l->list_probed = r != -ENOENT;
 		} else {
-			r = read_set_file(root,
-					  path_leaf(&p, base,
-						    l->is_list ? "shared_cpu_list" : "shared_cpu_map"),
-					  l->is_list, diag, cpus);
+			r = read_set_file(
+			    root,
+			    path_leaf(&p, base, l->is_list ? "shared_cpu_list" : "shared_cpu_map"),
+			    l->is_list, diag, cpus);
 		}
 		if (r == -ENOENT) {
 			/* The end of this CPU's caches, or an index without sharing info. */

@@ -226,6 +226,10 @@ static void build_tree(void)
 	put("sys/t/string2", "two\nlines\n\n");
 	put("sys/t/list", "0-3,8\n");
 	put("sys/t/list_null", "(null)\n");
+	put("sys/t/list_null_blank", " (null) ");
+	/* CentOS 7's 3.10 writes an empty nohz_full as "\0\n"; a NUL ends any value. */
+	put_len(at(tree, "sys/t/list_nul"), "\0\n", 2);
+	put_len(at(tree, "sys/t/list_nul_junk"), "1-3\0junk", 8);
 	put("sys/t/list_junk", "0-x\n");
 	put("sys/t/list_stride", "0-15:2/4\n");
 	put("sys/t/mask", "ff,00000001\n");
@@ -355,6 +359,17 @@ static void test_open(void)
 	CHECK_DIAG_NAMES(d, -ENOENT, missing);
 	CHECK_ERR(hk_root_open(at(tree, "etc/passwd"), 0, NULL, &root), -ENOTDIR);
 	CHECK_ERR(hk_root_open(tree, 0x80, NULL, &root), -EINVAL);
+
+	/* Unknown flags, beside a known one too, on a tree or the live host. */
+	root = (hk_root *)0x1;
+	hk_diag_clear(&d);
+	CHECK_ERR(hk_root_open(tree, HK_ROOT_WRITABLE | 0x80, &d, &root), -EINVAL);
+	CHECK(root == (hk_root *)0x1);
+	CHECK_DIAG_NAMES(d, -EINVAL, tree);
+	CHECK(strstr(d.message, "0x80") != NULL);
+	CHECK_ERR(hk_root_open(tree, 1u << 31, NULL, &root), -EINVAL);
+	CHECK_ERR(hk_root_open("/", 0x80, NULL, &root), -EINVAL);
+	CHECK(root == (hk_root *)0x1);
 }
 
 static void test_read(hk_root *root)
@@ -607,6 +622,15 @@ static void test_sets(hk_root *root)
 	CHECK_OK(hk_root_read_cpulist(root, "sys/t/list", NULL, s));
 	CHECK_OK(hk_root_read_cpulist(root, "sys/t/empty", NULL, s));
 	check_set(s, "");
+	CHECK_OK(hk_root_read_cpulist(root, "sys/t/list", NULL, s));
+	CHECK_OK(hk_root_read_cpulist(root, "sys/t/list_null_blank", NULL, s));
+	check_set(s, "");
+	/* The value ends at a NUL: "\0\n" is empty, and what follows a NUL is not read. */
+	CHECK_OK(hk_root_read_cpulist(root, "sys/t/list", NULL, s));
+	CHECK_OK(hk_root_read_cpulist(root, "sys/t/list_nul", NULL, s));
+	check_set(s, "");
+	CHECK_OK(hk_root_read_cpulist(root, "sys/t/list_nul_junk", NULL, s));
+	check_set(s, "1-3");
 
 	/* Longer than the 4096-byte stack buffer: read from the heap. */
 	CHECK_OK(hk_root_read_cpulist(root, "sys/t/list_big", NULL, s));
@@ -857,6 +881,82 @@ static void confinement_without_openat2(int err, bool open_first, const char *wh
 	}
 }
 
+/*
+ * A FIFO in a captured tree, with no process at its other end: reading it
+ * must come back at once (an error, or nothing), not wait for a writer that
+ * never comes; writing it must not wait for a reader. In a child, so that
+ * alarm(5) turns a hang into a failure rather than a stuck CI job; with
+ * @without_openat2, in the user-space lookup of old kernels.
+ */
+static void test_fifo(bool without_openat2)
+{
+	const char *fifo = at(tree, "sys/t/fifo");
+	const char *what = without_openat2 ? "without openat2" : "with openat2";
+
+	if (mkfifo(fifo, 0644) < 0 && errno != EEXIST)
+		die("mkfifo", fifo);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork", "");
+	if (pid == 0) {
+		_cleanup_free_ char *buf = NULL;
+		_cleanup_cpuset_ hk_cpuset *s = hk_cpuset_new();
+		hk_root *ro = NULL, *rw = NULL;
+		char small[16];
+		size_t len = 4242;
+
+		test_failures = 0;
+		if (!s)
+			_exit(1);
+		if (without_openat2) {
+			int r = install_seccomp(ENOSYS);
+			if (r < 0) {
+				printf("note: no seccomp filter (%s): FIFO %s not tested\n",
+				       test_errname(r), what);
+				fflush(stdout);
+				_exit(77);
+			}
+		}
+		alarm(5);
+		CHECK_OK(hk_root_open(tree, 0, NULL, &ro));
+		CHECK_OK(hk_root_open(tree, HK_ROOT_WRITABLE, NULL, &rw));
+		if (ro && rw) {
+			int r = hk_root_read(ro, "sys/t/fifo", &buf, &len);
+			if (r >= 0 && (len != 0 || !buf || buf[0])) {
+				fprintf(stderr, "test-root.c:%d: FIFO read %zu bytes\n", __LINE__,
+					len);
+				test_failures++;
+			}
+			r = hk_root_read_buf(ro, "sys/t/fifo", small, sizeof(small));
+			CHECK(r <= 0);
+			r = hk_root_read_cpulist(ro, "sys/t/fifo", NULL, s);
+			CHECK(r < 0 || hk_cpuset_is_empty(s));
+			/* Nobody reads it: opening it to write fails at once too. */
+			CHECK_ERR(hk_root_write(rw, "sys/t/fifo", "1", 0, NULL), -ENXIO);
+		}
+		alarm(0);
+		hk_root_free(ro);
+		hk_root_free(rw);
+		fflush(NULL);
+		_exit(test_failures ? 1 : 0);
+	}
+
+	int status;
+	if (waitpid(pid, &status, 0) < 0)
+		die("waitpid", "");
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+		return;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
+		fprintf(stderr, "test-root.c: a FIFO in the tree hung its reader (%s)\n", what);
+		test_failures++;
+	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "test-root.c: FIFO checks %s failed (status 0x%x)\n", what,
+			(unsigned)status);
+		test_failures++;
+	}
+}
+
 static bool same_time(const struct timespec *a, const struct timespec *b)
 {
 	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
@@ -961,6 +1061,8 @@ int main(void)
 	}
 	test_read(ro);
 	test_read_stream();
+	test_fifo(false);
+	test_fifo(true);
 	test_read_live_sysfs();
 	test_typed(ro);
 	test_sets(ro);
