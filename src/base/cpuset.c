@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/macro.h"
+
 #include <hostkit/cpuset.h>
 
 #include "base/parse.h"
@@ -425,25 +427,29 @@ int hk_cpuset_parse_list(hk_cpuset *s, const char *buf, size_t len)
  * the kernel would split "100000000" into two words, which no kernel writes
  * and a person does not mean.
  */
+/* Hex digit values plus one; 0 for anything else. */
+static const unsigned char hex_value[256] = {
+    ['0'] = 1,	['1'] = 2,  ['2'] = 3,	['3'] = 4,  ['4'] = 5,	['5'] = 6,  ['6'] = 7,	['7'] = 8,
+    ['8'] = 9,	['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 static int hex_word(const char *p, size_t len, uint64_t *ret)
 {
 	uint64_t v = 0;
 
 	if (len < 1 || len > 8)
 		return -EINVAL;
+	/* Most words of a big machine's mask are zero. */
+	if (len == 8 && memcmp(p, "00000000", 8) == 0) {
+		*ret = 0;
+		return 0;
+	}
 	for (size_t i = 0; i < len; i++) {
-		char c = p[i];
-		unsigned d;
-
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			d = (unsigned)(c - 'a') + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A') + 10;
-		else
+		unsigned d = hex_value[(unsigned char)p[i]];
+		if (d == 0)
 			return -EINVAL;
-		v = v << 4 | d;
+		v = v << 4 | (d - 1);
 	}
 	*ret = v;
 	return 0;
@@ -451,8 +457,7 @@ static int hex_word(const char *p, size_t len, uint64_t *ret)
 
 int hk_cpuset_parse_mask(hk_cpuset *s, const char *buf, size_t len)
 {
-	uint64_t bits[MAX_WORDS] = {0};
-	const char *end;
+	uint64_t bits[MAX_WORDS];
 	bool range = false;
 
 	if (!buf && len > 0)
@@ -464,32 +469,39 @@ int hk_cpuset_parse_mask(hk_cpuset *s, const char *buf, size_t len)
 		return 0;
 	}
 
-	/* The last word holds CPUs 0-31, so walk the words from the right. */
-	end = buf + len;
-	for (size_t w = 0;; w++) {
-		const char *comma = memrchr(buf, ',', (size_t)(end - buf));
-		const char *word = comma ? comma + 1 : buf;
-		uint64_t v;
-		int r;
+	/*
+	 * The last word holds CPUs 0-31. Count the words first, then parse
+	 * them left to right, so each byte is looked at once and only the
+	 * words the mask can reach are cleared (a big machine's topology
+	 * parses hundreds of masks).
+	 */
+	size_t nwords = 1;
+	for (const char *p = buf, *e = buf + len; (p = memchr(p, ',', (size_t)(e - p))); p++)
+		nwords++;
+	size_t used = MIN(nwords, (size_t)(HK_CPU_MAX / 32));
+	memset(bits, 0, (used + 1) / 2 * sizeof(uint64_t));
 
-		r = hex_word(word, (size_t)(end - word), &v);
+	const char *p = buf, *end = buf + len;
+	for (size_t i = 0; i < nwords; i++) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *e = comma ? comma : end;
+		size_t w = nwords - 1 - i; /* 32-bit word number, 0 = CPUs 0-31 */
+		uint64_t v;
+
+		int r = hex_word(p, (size_t)(e - p), &v);
 		if (r < 0)
 			return r;
-
 		/* Zero words above the limit are fine: big NR_CPUS kernels print them. */
 		if (w < HK_CPU_MAX / 32)
 			bits[w / 2] |= v << (32 * (w % 2));
 		else if (v != 0)
 			range = true;
-
-		if (!comma)
-			break;
-		end = comma;
+		p = e + 1;
 	}
 	if (range)
 		return -ERANGE;
 
-	return assign_words(s, bits, MAX_WORDS);
+	return assign_words(s, bits, (unsigned)((used + 1) / 2));
 }
 
 /* snprintf()-like output: counts every byte, stores those that fit. */

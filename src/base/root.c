@@ -12,6 +12,7 @@
 
 #include "base/macro.h"
 #include "base/parse.h"
+#include "base/rootdir.h"
 
 struct hk_root {
 	int fd; /* O_PATH directory of the root */
@@ -378,7 +379,90 @@ static ssize_t read_retry(int fd, void *buf, size_t n)
 	return k < 0 ? negative_errno() : k;
 }
 
-int hk_root_read_buf(hk_root *root, const char *path, char *buf, size_t size)
+int hk_rootdir_open(hk_root *root, const char *path, hk_rootdir *ret)
+{
+	const char *rel = skip_slashes(path);
+	size_t len = strlen(rel);
+
+	if (len >= sizeof(ret->path))
+		return -ENAMETOOLONG;
+	int fd = hk_root_open_file(root, rel, O_PATH | O_DIRECTORY);
+	if (fd < 0)
+		return fd;
+	ret->root = root;
+	ret->fd = fd;
+	memcpy(ret->path, rel, len + 1);
+	ret->len = len;
+	return 0;
+}
+
+void hk_rootdir_close(hk_rootdir *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -EBADF;
+}
+
+/* "<dir>/<name>" into @buf: the whole root-relative path, for messages and fallbacks. */
+static const char *rootdir_join(const hk_rootdir *d, const char *name, char *buf, size_t size)
+{
+	size_t n = strlen(name);
+
+	/* Too long for any file system: a path that names nothing, so the open fails. */
+	if (d->len + 1 + n >= size)
+		return "/nonexistent/too/long";
+	memcpy(buf, d->path, d->len);
+	buf[d->len] = '/';
+	memcpy(buf + d->len + 1, name, n + 1);
+	return buf;
+}
+
+int hk_rootdir_open_file(const hk_rootdir *d, const char *name, int flags)
+{
+	char full[PATH_MAX];
+	int fd;
+
+	if (d->root->live && !wants_write(flags)) {
+		fd = openat(d->fd, name, flags | O_CLOEXEC);
+		return fd < 0 ? negative_errno() : fd;
+	}
+	if (!d->root->live && !d->root->no_openat2 && !wants_write(flags)) {
+		/*
+		 * Within the directory, a name resolves as it would from the
+		 * root unless a link leads out of it: RESOLVE_BENEATH refuses
+		 * that (EXDEV), and then the whole path is resolved in the root.
+		 */
+		struct open_how how = {
+		    .flags = (uint64_t)(flags | O_CLOEXEC | O_NONBLOCK),
+		    .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+		};
+		fd = (int)syscall(SYS_openat2, d->fd, name, &how, sizeof(how));
+		if (fd >= 0)
+			return fd;
+		if (errno != EXDEV && errno != ELOOP && errno != ENOSYS && errno != EAGAIN)
+			return negative_errno();
+	}
+	return hk_root_open_file(d->root, rootdir_join(d, name, full, sizeof(full)), flags);
+}
+
+/*
+ * Where a reader's file is: @path inside @root, or @name inside @dir, in
+ * which case @path is still the whole root-relative path, for messages.
+ */
+struct loc {
+	hk_root *root;
+	const hk_rootdir *dir;
+	const char *path;
+	const char *name;
+};
+
+static int loc_open(const struct loc *l)
+{
+	return l->dir ? hk_rootdir_open_file(l->dir, l->name, O_RDONLY)
+		      : hk_root_open_file(l->root, l->path, O_RDONLY);
+}
+
+static int read_buf(const struct loc *l, char *buf, size_t size)
 {
 	_cleanup_close_ int fd = -EBADF;
 	size_t len = 0;
@@ -388,11 +472,11 @@ int hk_root_read_buf(hk_root *root, const char *path, char *buf, size_t size)
 	/* The length is returned as int. */
 	if (size > (size_t)INT_MAX + 1)
 		size = (size_t)INT_MAX + 1;
-	fd = hk_root_open_file(root, path, O_RDONLY);
+	fd = loc_open(l);
 	if (fd < 0)
 		return fd;
 
-	size_t ends_below = short_read_ends_below(root, path);
+	size_t ends_below = short_read_ends_below(l->root, l->path);
 	for (;;) {
 		size_t want = size - 1 - len;
 		ssize_t k = read_retry(fd, buf + len, want);
@@ -418,13 +502,13 @@ int hk_root_read_buf(hk_root *root, const char *path, char *buf, size_t size)
 	return (int)len;
 }
 
-int hk_root_read(hk_root *root, const char *path, char **ret_buf, size_t *ret_len)
+static int read_all(const struct loc *l, char **ret_buf, size_t *ret_len)
 {
 	_cleanup_close_ int fd = -EBADF;
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap = 4096;
 
-	fd = hk_root_open_file(root, path, O_RDONLY);
+	fd = loc_open(l);
 	if (fd < 0)
 		return fd;
 
@@ -437,7 +521,7 @@ int hk_root_read(hk_root *root, const char *path, char **ret_buf, size_t *ret_le
 	if (!buf)
 		return -ENOMEM;
 
-	size_t ends_below = short_read_ends_below(root, path);
+	size_t ends_below = short_read_ends_below(l->root, l->path);
 	for (;;) {
 		if (cap - len < 2) {
 			if (cap > SIZE_MAX / 2)
@@ -465,6 +549,16 @@ int hk_root_read(hk_root *root, const char *path, char **ret_buf, size_t *ret_le
 	return 0;
 }
 
+int hk_root_read_buf(hk_root *root, const char *path, char *buf, size_t size)
+{
+	return read_buf(&(struct loc){root, NULL, path, NULL}, buf, size);
+}
+
+int hk_root_read(hk_root *root, const char *path, char **ret_buf, size_t *ret_len)
+{
+	return read_all(&(struct loc){root, NULL, path, NULL}, ret_buf, ret_len);
+}
+
 /* @more: the text went on past @len bytes. */
 static int parse_error(hk_diag *diag, int r, const char *path, const char *what, const char *p,
 		       size_t len, bool more)
@@ -481,16 +575,16 @@ static int parse_error(hk_diag *diag, int r, const char *path, const char *what,
 }
 
 /* Reads a short single-value file and trims it; *ret points into @buf. */
-static int read_value(hk_root *root, const char *path, hk_diag *diag, const char *what, char *buf,
-		      size_t size, const char **ret, size_t *ret_len)
+static int read_value(const struct loc *l, hk_diag *diag, const char *what, char *buf, size_t size,
+		      const char **ret, size_t *ret_len)
 {
-	int n = hk_root_read_buf(root, path, buf, size);
+	int n = read_buf(l, buf, size);
 	/*
 	 * Longer than any such value: the file is malformed, not unreadable.
-	 * hk_root_read_buf() filled @buf before it found out.
+	 * read_buf() filled @buf before it found out.
 	 */
 	if (n == -EFBIG)
-		return parse_error(diag, -EINVAL, path, what, buf, size - 1, true);
+		return parse_error(diag, -EINVAL, l->path, what, buf, size - 1, true);
 	if (n < 0)
 		return n;
 	const char *p = buf;
@@ -501,48 +595,59 @@ static int read_value(hk_root *root, const char *path, hk_diag *diag, const char
 	return 0;
 }
 
-int hk_root_read_u64(hk_root *root, const char *path, hk_diag *diag, uint64_t *ret)
+static int read_u64(const struct loc *l, hk_diag *diag, uint64_t *ret)
 {
 	char buf[64];
 	const char *p = NULL;
 	size_t len = 0;
 	uint64_t v;
 
-	int r = read_value(root, path, diag, "number", buf, sizeof(buf), &p, &len);
+	int r = read_value(l, diag, "number", buf, sizeof(buf), &p, &len);
 	if (r < 0)
 		return r;
 	r = hk_parse_u64(p, len, 10, &v);
 	if (r < 0)
-		return parse_error(diag, r, path, "number", p, len, false);
+		return parse_error(diag, r, l->path, "number", p, len, false);
 	*ret = v;
 	return 0;
 }
 
-int hk_root_read_s64(hk_root *root, const char *path, hk_diag *diag, int64_t *ret)
+static int read_s64(const struct loc *l, hk_diag *diag, int64_t *ret)
 {
 	char buf[64];
 	const char *p = NULL;
 	size_t len = 0;
 	int64_t v;
 
-	int r = read_value(root, path, diag, "number", buf, sizeof(buf), &p, &len);
+	int r = read_value(l, diag, "number", buf, sizeof(buf), &p, &len);
 	if (r < 0)
 		return r;
 	r = hk_parse_s64(p, len, &v);
 	if (r < 0)
-		return parse_error(diag, r, path, "number", p, len, false);
+		return parse_error(diag, r, l->path, "number", p, len, false);
 	*ret = v;
 	return 0;
 }
 
+int hk_root_read_u64(hk_root *root, const char *path, hk_diag *diag, uint64_t *ret)
+{
+	return read_u64(&(struct loc){root, NULL, path, NULL}, diag, ret);
+}
+
+int hk_root_read_s64(hk_root *root, const char *path, hk_diag *diag, int64_t *ret)
+{
+	return read_s64(&(struct loc){root, NULL, path, NULL}, diag, ret);
+}
+
 int hk_root_read_bool(hk_root *root, const char *path, hk_diag *diag, bool *ret)
 {
+	const struct loc l = {root, NULL, path, NULL};
 	char buf[64];
 	const char *p = NULL;
 	size_t len = 0;
 	bool v;
 
-	int r = read_value(root, path, diag, "boolean", buf, sizeof(buf), &p, &len);
+	int r = read_value(&l, diag, "boolean", buf, sizeof(buf), &p, &len);
 	if (r < 0)
 		return r;
 	r = hk_parse_bool(p, len, &v);
@@ -568,8 +673,8 @@ int hk_root_read_string(hk_root *root, const char *path, char **ret)
 
 typedef int (*set_parser)(hk_cpuset *s, const char *buf, size_t len);
 
-static int read_set(hk_root *root, const char *path, hk_diag *diag, hk_cpuset *set,
-		    set_parser parse, const char *what)
+static int read_set(const struct loc *l, hk_diag *diag, hk_cpuset *set, set_parser parse,
+		    const char *what)
 {
 	_cleanup_free_ char *heap = NULL;
 	char stack[4096];
@@ -577,9 +682,9 @@ static int read_set(hk_root *root, const char *path, hk_diag *diag, hk_cpuset *s
 	size_t len;
 
 	/* Most masks and lists are short; a big machine's may not be. */
-	int n = hk_root_read_buf(root, path, stack, sizeof(stack));
+	int n = read_buf(l, stack, sizeof(stack));
 	if (n == -EFBIG) {
-		int r = hk_root_read(root, path, &heap, &len);
+		int r = read_all(l, &heap, &len);
 		if (r < 0)
 			return r;
 		p = heap;
@@ -603,18 +708,60 @@ static int read_set(hk_root *root, const char *path, hk_diag *diag, hk_cpuset *s
 
 	int r = parse(set, p, len);
 	if (r < 0)
-		return parse_error(diag, r, path, what, p, len, false);
+		return parse_error(diag, r, l->path, what, p, len, false);
 	return 0;
 }
 
 int hk_root_read_cpulist(hk_root *root, const char *path, hk_diag *diag, hk_cpuset *set)
 {
-	return read_set(root, path, diag, set, hk_cpuset_parse_list, "CPU list");
+	return read_set(&(struct loc){root, NULL, path, NULL}, diag, set, hk_cpuset_parse_list,
+			"CPU list");
 }
 
 int hk_root_read_cpumask(hk_root *root, const char *path, hk_diag *diag, hk_cpuset *set)
 {
-	return read_set(root, path, diag, set, hk_cpuset_parse_mask, "CPU mask");
+	return read_set(&(struct loc){root, NULL, path, NULL}, diag, set, hk_cpuset_parse_mask,
+			"CPU mask");
+}
+
+/* The same readers for a file @name of an open directory. */
+#define DIR_LOC(d, name, full)                                                                     \
+	(&(struct loc){(d)->root, (d), rootdir_join((d), (name), (full), sizeof(full)), (name)})
+
+int hk_rootdir_read_buf(const hk_rootdir *d, const char *name, char *buf, size_t size)
+{
+	char full[PATH_MAX];
+	return read_buf(DIR_LOC(d, name, full), buf, size);
+}
+
+int hk_rootdir_read(const hk_rootdir *d, const char *name, char **ret_buf, size_t *ret_len)
+{
+	char full[PATH_MAX];
+	return read_all(DIR_LOC(d, name, full), ret_buf, ret_len);
+}
+
+int hk_rootdir_read_u64(const hk_rootdir *d, const char *name, hk_diag *diag, uint64_t *ret)
+{
+	char full[PATH_MAX];
+	return read_u64(DIR_LOC(d, name, full), diag, ret);
+}
+
+int hk_rootdir_read_s64(const hk_rootdir *d, const char *name, hk_diag *diag, int64_t *ret)
+{
+	char full[PATH_MAX];
+	return read_s64(DIR_LOC(d, name, full), diag, ret);
+}
+
+int hk_rootdir_read_cpulist(const hk_rootdir *d, const char *name, hk_diag *diag, hk_cpuset *set)
+{
+	char full[PATH_MAX];
+	return read_set(DIR_LOC(d, name, full), diag, set, hk_cpuset_parse_list, "CPU list");
+}
+
+int hk_rootdir_read_cpumask(const hk_rootdir *d, const char *name, hk_diag *diag, hk_cpuset *set)
+{
+	char full[PATH_MAX];
+	return read_set(DIR_LOC(d, name, full), diag, set, hk_cpuset_parse_mask, "CPU mask");
 }
 
 int hk_root_readlink(hk_root *root, const char *path, char **ret)

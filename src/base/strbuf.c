@@ -49,7 +49,7 @@ static bool strbuf_reserve(hk_strbuf *sb, size_t extra)
 	return true;
 }
 
-void hk_strbuf_append(hk_strbuf *sb, const char *s, size_t n)
+void hk_strbuf_append_slow(hk_strbuf *sb, const char *s, size_t n)
 {
 	if (n == 0 || !strbuf_reserve(sb, n))
 		return;
@@ -61,11 +61,6 @@ void hk_strbuf_append(hk_strbuf *sb, const char *s, size_t n)
 void hk_strbuf_puts(hk_strbuf *sb, const char *s)
 {
 	hk_strbuf_append(sb, s, strlen(s));
-}
-
-void hk_strbuf_putc(hk_strbuf *sb, char c)
-{
-	hk_strbuf_append(sb, &c, 1);
 }
 
 void hk_strbuf_vprintf(hk_strbuf *sb, const char *fmt, va_list ap)

@@ -23,9 +23,31 @@ typedef struct hk_strbuf {
 		NULL, 0, 0, 0                                                                      \
 	}
 
-void hk_strbuf_append(hk_strbuf *sb, const char *s, size_t n);
+/* The out-of-line part of hk_strbuf_append(): growth and errors. */
+void hk_strbuf_append_slow(hk_strbuf *sb, const char *s, size_t n);
+
+/*
+ * Appends in line while the buffer has room: a JSON document is thousands
+ * of short appends, and the call and the growth check were a sixth of a
+ * large topology's user time.
+ */
+static inline void hk_strbuf_append(hk_strbuf *sb, const char *s, size_t n)
+{
+	if (__builtin_expect(!sb->error && n < sb->cap - sb->len, 1)) {
+		__builtin_memcpy(sb->buf + sb->len, s, n);
+		sb->len += n;
+		sb->buf[sb->len] = '\0';
+		return;
+	}
+	hk_strbuf_append_slow(sb, s, n);
+}
+
+static inline void hk_strbuf_putc(hk_strbuf *sb, char c)
+{
+	hk_strbuf_append(sb, &c, 1);
+}
+
 void hk_strbuf_puts(hk_strbuf *sb, const char *s);
-void hk_strbuf_putc(hk_strbuf *sb, char c);
 void hk_strbuf_printf(hk_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hk_strbuf_vprintf(hk_strbuf *sb, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));

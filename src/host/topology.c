@@ -8,6 +8,7 @@
 
 #include "base/macro.h"
 #include "base/parse.h"
+#include "base/rootdir.h"
 #include "host/cgroup.h"
 #include "host/topology.h"
 
@@ -279,14 +280,6 @@ static void path_init(pathbuf *p, const char *dir, const char *name, unsigned n,
 	path_put(p, sub);
 }
 
-/* Appends @leaf to @p for one read, then takes it off again. */
-static const char *path_leaf(pathbuf *p, size_t base, const char *leaf)
-{
-	p->len = base;
-	path_put(p, leaf);
-	return p->buf;
-}
-
 /*
  * A level of the CPU hierarchy: the file holding a CPU's id at that level,
  * and the files (newest name first) listing the CPUs that share it.
@@ -351,32 +344,32 @@ static int cpu_loader_init(struct cpu_loader *l, unsigned cpu_limit)
 	return 0;
 }
 
-static int read_set_file(hk_root *root, const char *file, bool is_list, hk_diag *diag,
+static int read_set_file(const hk_rootdir *d, const char *name, bool is_list, hk_diag *diag,
 			 hk_cpuset *set)
 {
-	return is_list ? hk_root_read_cpulist(root, file, diag, set)
-		       : hk_root_read_cpumask(root, file, diag, set);
+	return is_list ? hk_rootdir_read_cpulist(d, name, diag, set)
+		       : hk_rootdir_read_cpumask(d, name, diag, set);
 }
 
 /*
- * Reads level @i's set of @cpu into @set: the name probed before, or while
- * probing each candidate in turn, recording the first that exists.
+ * Reads level @i's set into @set: the name probed before, or while probing
+ * each candidate in turn, recording the first that exists.
  */
-static int read_level_set(hk_root *root, struct cpu_loader *l, unsigned i, pathbuf *p, size_t base,
-			  hk_diag *diag, hk_cpuset *set)
+static int read_level_set(const hk_rootdir *d, struct cpu_loader *l, unsigned i, hk_diag *diag,
+			  hk_cpuset *set)
 {
 	const struct level *lv = &levels[i];
 
 	if (l->probed)
-		return l->set_file[i] ? read_set_file(root, path_leaf(p, base, l->set_file[i]),
-						      l->set_is_list[i], diag, set)
-				      : -ENOENT;
+		return l->set_file[i]
+			   ? read_set_file(d, l->set_file[i], l->set_is_list[i], diag, set)
+			   : -ENOENT;
 	for (unsigned k = 0; k < 6; k++) {
 		bool is_list = k < 3;
 		const char *name = is_list ? lv->lists[k] : lv->masks[k - 3];
 		if (!name)
 			continue;
-		int r = read_set_file(root, path_leaf(p, base, name), is_list, diag, set);
+		int r = read_set_file(d, name, is_list, diag, set);
 		if (r != -ENOENT) {
 			l->set_file[i] = name;
 			l->set_is_list[i] = is_list;
@@ -386,16 +379,22 @@ static int read_level_set(hk_root *root, struct cpu_loader *l, unsigned i, pathb
 	return -ENOENT;
 }
 
+/* Opens @path into @d unless it is open already: directories are opened when first needed. */
+static int rootdir_ensure(hk_root *root, const char *path, hk_rootdir *d)
+{
+	return d->fd >= 0 ? 0 : hk_rootdir_open(root, path, d);
+}
+
 static int load_cpu(hk_topology *t, hk_root *root, struct cpu_loader *l, unsigned cpu,
 		    hk_diag *diag)
 {
 	struct cpu_info *ci = &t->cpus[cpu];
 	bool probing = !l->probed, found_any = false;
+	_cleanup_(hk_rootdir_close) hk_rootdir d = {.fd = -EBADF};
 	pathbuf p;
 	int r;
 
-	path_init(&p, CPU_DIR, "cpu", cpu, "topology/");
-	size_t base = p.len;
+	path_init(&p, CPU_DIR, "cpu", cpu, "topology");
 
 	for (unsigned i = 0; i < N_LEVELS; i++) {
 		const struct level *lv = &levels[i];
@@ -413,9 +412,16 @@ static int load_cpu(hk_topology *t, hk_root *root, struct cpu_loader *l, unsigne
 			continue;
 		}
 
+		r = rootdir_ensure(root, p.buf, &d);
+		/* An offline CPU on older kernels has no topology directory. */
+		if (r == -ENOENT || r == -ENOTDIR)
+			return 0;
+		if (r < 0)
+			return r;
+
 		if (probing || l->has_id[i]) {
 			int64_t v;
-			r = hk_root_read_s64(root, path_leaf(&p, base, lv->id), diag, &v);
+			r = hk_rootdir_read_s64(&d, lv->id, diag, &v);
 			if (r < 0 && r != -ENOENT)
 				return r;
 			if (probing)
@@ -429,7 +435,7 @@ static int load_cpu(hk_topology *t, hk_root *root, struct cpu_loader *l, unsigne
 		_cleanup_(hk_cpuset_freep) hk_cpuset *set = hk_cpuset_new();
 		if (!set)
 			return -ENOMEM;
-		r = read_level_set(root, l, i, &p, base, diag, set);
+		r = read_level_set(&d, l, i, diag, set);
 		if (r == -ENOENT)
 			continue;
 		if (r < 0)
@@ -571,8 +577,8 @@ static int cache_loader_grow(struct cache_loader *l)
 	return 0;
 }
 
-static int read_cache(hk_topology *t, hk_root *root, unsigned index, pathbuf *p, size_t base,
-		      hk_cpuset *cpus, hk_diag *diag)
+static int read_cache(hk_topology *t, const hk_rootdir *d, unsigned index, hk_cpuset *cpus,
+		      hk_diag *diag)
 {
 	hk_cache c = {.index = index};
 	uint64_t v;
@@ -581,42 +587,43 @@ static int read_cache(hk_topology *t, hk_root *root, unsigned index, pathbuf *p,
 	size_t len;
 	int r;
 
-	r = hk_root_read_u64(root, path_leaf(p, base, "level"), diag, &v);
+	r = hk_rootdir_read_u64(d, "level", diag, &v);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
 		return r;
 	c.level = (unsigned)MIN(v, 16u);
 
-	r = hk_root_read_buf(root, path_leaf(p, base, "type"), buf, sizeof(buf));
+	r = hk_rootdir_read_buf(d, "type", buf, sizeof(buf));
 	if (r >= 0) {
 		txt = buf;
 		len = (size_t)r;
 		hk_trim(&txt, &len);
 		if (cache_type_from(txt, len, &c.type) < 0)
-			return hk_diag_set(diag, -EINVAL, p->buf, "unknown cache type '%.*s' in %s",
-					   (int)MIN(len, 32u), txt, p->buf);
+			return hk_diag_set(diag, -EINVAL, d->path,
+					   "unknown cache type '%.*s' in %s/type",
+					   (int)MIN(len, 32u), txt, d->path);
 	} else if (r != -ENOENT) {
 		return r;
 	}
 
-	r = hk_root_read_buf(root, path_leaf(p, base, "size"), buf, sizeof(buf));
+	r = hk_rootdir_read_buf(d, "size", buf, sizeof(buf));
 	if (r >= 0) {
 		txt = buf;
 		len = (size_t)r;
 		if (hk_parse_cache_size(txt, len, &c.size) < 0) {
 			hk_trim(&txt, &len);
-			return hk_diag_set(diag, -EINVAL, p->buf,
-					   "cannot parse cache size '%.*s' in %s",
-					   (int)MIN(len, 32u), txt, p->buf);
+			return hk_diag_set(diag, -EINVAL, d->path,
+					   "cannot parse cache size '%.*s' in %s/size",
+					   (int)MIN(len, 32u), txt, d->path);
 		}
 	} else if (r != -ENOENT) {
 		return r;
 	}
 
-	if (hk_root_read_u64(root, path_leaf(p, base, "coherency_line_size"), NULL, &v) >= 0)
+	if (hk_rootdir_read_u64(d, "coherency_line_size", NULL, &v) >= 0)
 		c.line_size = (unsigned)MIN(v, UINT32_MAX);
-	if (hk_root_read_u64(root, path_leaf(p, base, "ways_of_associativity"), NULL, &v) >= 0)
+	if (hk_rootdir_read_u64(d, "ways_of_associativity", NULL, &v) >= 0)
 		c.ways = (unsigned)MIN(v, UINT32_MAX);
 
 	c.cpus = hk_cpuset_dup(cpus);
@@ -647,38 +654,30 @@ static int load_caches_of(hk_topology *t, hk_root *root, struct cache_loader *l,
 		    (unsigned)l->rep[index][cpu] != cpu)
 			continue; /* this instance was read from a lower CPU */
 
+		_cleanup_(hk_rootdir_close) hk_rootdir d = {.fd = -EBADF};
 		path_init(&p, CPU_DIR, "cpu", cpu, "cache/index");
 		path_put_uint(&p, index);
-		size_t dir_len = p.len;
-		path_put(&p, "/");
-		size_t base = p.len;
-
-		if (!l->list_probed) {
-			r = read_set_file(root, path_leaf(&p, base, "shared_cpu_list"), true, diag,
-					  cpus);
-			l->is_list = r != -ENOENT;
-			if (r == -ENOENT)
-				r = read_set_file(root, path_leaf(&p, base, "shared_cpu_map"),
-						  false, diag, cpus);
-			l->list_probed = r != -ENOENT;
-		} else {
-			r = read_set_file(
-			    root,
-			    path_leaf(&p, base, l->is_list ? "shared_cpu_list" : "shared_cpu_map"),
-			    l->is_list, diag, cpus);
-		}
-		if (r == -ENOENT) {
-			/* The end of this CPU's caches, or an index without sharing info. */
-			p.buf[dir_len] = 0;
-			if (!hk_root_exists(root, p.buf))
-				break;
-			if (index >= l->n_index && (r = cache_loader_grow(l)) < 0)
-				return r;
-			continue;
-		}
+		r = hk_rootdir_open(root, p.buf, &d);
+		if (r == -ENOENT || r == -ENOTDIR)
+			break; /* the end of this CPU's caches */
 		if (r < 0)
 			return r;
 		if (index >= l->n_index && (r = cache_loader_grow(l)) < 0)
+			return r;
+
+		if (!l->list_probed) {
+			r = read_set_file(&d, "shared_cpu_list", true, diag, cpus);
+			l->is_list = r != -ENOENT;
+			if (r == -ENOENT)
+				r = read_set_file(&d, "shared_cpu_map", false, diag, cpus);
+			l->list_probed = r != -ENOENT;
+		} else {
+			r = read_set_file(&d, l->is_list ? "shared_cpu_list" : "shared_cpu_map",
+					  l->is_list, diag, cpus);
+		}
+		if (r == -ENOENT)
+			continue; /* an index without sharing info: skip it */
+		if (r < 0)
 			return r;
 		if (!hk_cpuset_test(cpus, cpu) && (r = hk_cpuset_add(cpus, cpu)) < 0)
 			return r;
@@ -686,7 +685,7 @@ static int load_caches_of(hk_topology *t, hk_root *root, struct cache_loader *l,
 			if ((unsigned)s < l->cpu_limit && l->rep[index][s] < 0)
 				l->rep[index][s] = (int)cpu;
 		}
-		r = read_cache(t, root, index, &p, base, cpus, diag);
+		r = read_cache(t, &d, index, cpus, diag);
 		if (r < 0)
 			return r;
 	}
@@ -920,43 +919,45 @@ static int load_nodes(hk_topology *t, hk_root *root, hk_diag *diag)
 	int have_list = -1;
 	for (unsigned i = 0; i < t->n_nodes; i++) {
 		hk_node *node = &t->nodes[i];
+		_cleanup_(hk_rootdir_close) hk_rootdir nd = {.fd = -EBADF};
+
+		snprintf(path, sizeof(path), NODE_DIR "/node%u", node->id);
+		r = hk_rootdir_open(root, path, &nd);
+		if (r < 0)
+			return r;
 
 		if (have_list != 0) {
-			snprintf(path, sizeof(path), NODE_DIR "/node%u/cpulist", node->id);
-			r = hk_root_read_cpulist(root, path, diag, node->cpus);
+			r = hk_rootdir_read_cpulist(&nd, "cpulist", diag, node->cpus);
 			if (have_list < 0)
 				have_list = r != -ENOENT;
 		}
-		if (have_list == 0) {
-			snprintf(path, sizeof(path), NODE_DIR "/node%u/cpumap", node->id);
-			r = hk_root_read_cpumask(root, path, diag, node->cpus);
-		}
+		if (have_list == 0)
+			r = hk_rootdir_read_cpumask(&nd, "cpumap", diag, node->cpus);
 		if (r < 0 && r != -ENOENT)
 			return r;
 
 		_cleanup_free_ char *buf = NULL;
 		size_t len;
-		snprintf(path, sizeof(path), NODE_DIR "/node%u/meminfo", node->id);
-		r = hk_root_read(root, path, &buf, &len);
+		r = hk_rootdir_read(&nd, "meminfo", &buf, &len);
 		if (r >= 0) {
 			r = hk_parse_node_meminfo(buf, len, &node->total_kib, &node->free_kib);
 			if (r < 0)
-				return hk_diag_set(diag, r, path, "cannot parse %s", path);
+				return hk_diag_set(diag, r, path, "cannot parse %s/meminfo", path);
 		} else if (r != -ENOENT) {
 			return r;
 		}
 
 		free(buf);
 		buf = NULL;
-		snprintf(path, sizeof(path), NODE_DIR "/node%u/distance", node->id);
-		r = hk_root_read(root, path, &buf, &len);
+		r = hk_rootdir_read(&nd, "distance", &buf, &len);
 		if (r >= 0) {
 			_cleanup_free_ int *row = calloc(t->n_nodes, sizeof(int));
 			if (!row)
 				return -ENOMEM;
 			int n = hk_parse_distances(buf, len, row, t->n_nodes);
 			if (n == -EINVAL)
-				return hk_diag_set(diag, -EINVAL, path, "cannot parse %s", path);
+				return hk_diag_set(diag, -EINVAL, path, "cannot parse %s/distance",
+						   path);
 			/*
 			 * A row whose length is not the node count cannot be
 			 * matched to nodes (a bogus firmware table): no distances.
