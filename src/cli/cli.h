@@ -34,6 +34,14 @@ int cli_error(cli_ctx *ctx, int r, const char *what);
 /* The exit status for a library error: 3 for permission or unsupported, else 2. */
 int cli_exit_status(int r);
 
+/*
+ * Tables for people: a row starts indented by two spaces, each cell is its
+ * text padded to @width (and followed by at least one blank when wider),
+ * and the row ends without trailing blanks.
+ */
+void cli_row_begin(hk_strbuf *sb);
+void cli_cell(hk_strbuf *sb, size_t width, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Ends a table row: drops the padding after its last cell, adds a newline. */
 void cli_end_row(hk_strbuf *sb);
 

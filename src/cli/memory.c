@@ -278,27 +278,6 @@ int memory_json(cli_ctx *ctx, const cli_args *args, hk_json *j)
 
 /* ---- Text ---- */
 
-/* A table cell: text padded to @width, for columns built left to right. */
-static void cell(hk_strbuf *sb, size_t *col_start, size_t width, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void cell(hk_strbuf *sb, size_t *col_start, size_t width, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	hk_strbuf_vprintf(sb, fmt, ap);
-	va_end(ap);
-	*col_start += width;
-	hk_strbuf_pad(sb, *col_start - width, width);
-}
-
-/* Starts a table row indented by two spaces; returns the column start. */
-static size_t row(hk_strbuf *sb)
-{
-	size_t c = sb->len + 2;
-	hk_strbuf_puts(sb, "  ");
-	return c;
-}
-
 /* A number, or "-" when unknown, into @buf. */
 static const char *num(int64_t v, char *buf, size_t size)
 {
@@ -342,11 +321,11 @@ static void text_meminfo(hk_strbuf *sb, const hk_memory *m)
 	/* Three fields a row, in the kernel's order. */
 	unsigned n = hk_memfields_count(f);
 	for (unsigned i = 0; i < n; i += 3) {
-		size_t c = row(sb);
+		cli_row_begin(sb);
 		for (unsigned k = i; k < i + 3 && k < n; k++) {
 			char v[32];
-			cell(sb, &c, 18, "%s", hk_memfields_name(f, k));
-			cell(sb, &c, 14, "%s", field_text(f, k, v, sizeof(v)));
+			cli_cell(sb, 18, "%s", hk_memfields_name(f, k));
+			cli_cell(sb, 14, "%s", field_text(f, k, v, sizeof(v)));
 		}
 		cli_end_row(sb);
 	}
@@ -384,28 +363,28 @@ static void text_hugepages(hk_strbuf *sb, const hk_memory *m)
 	if (hk_memory_n_hugepages(m) == 0) {
 		hk_strbuf_puts(sb, "  none: the kernel offers no huge page size\n");
 	} else {
-		size_t c = row(sb);
-		cell(sb, &c, 18, "size");
-		cell(sb, &c, 9, "total");
-		cell(sb, &c, 9, "free");
-		cell(sb, &c, 10, "reserved");
-		cell(sb, &c, 9, "surplus");
-		cell(sb, &c, 12, "overcommit");
+		cli_row_begin(sb);
+		cli_cell(sb, 18, "size");
+		cli_cell(sb, 9, "total");
+		cli_cell(sb, 9, "free");
+		cli_cell(sb, 10, "reserved");
+		cli_cell(sb, 9, "surplus");
+		cli_cell(sb, 12, "overcommit");
 		hk_strbuf_puts(sb, "per node (total/free)\n");
 	}
 	for (unsigned i = 0; i < hk_memory_n_hugepages(m); i++) {
 		const hk_hugepages *h = hk_memory_hugepages(m, i);
 		bool is_def = def >= 0 && (uint64_t)def == hk_hugepages_size_kib(h);
-		size_t c = row(sb);
-		cell(sb, &c, 18, "%s%s", cli_format_kib(hk_hugepages_size_kib(h), a, sizeof(a)),
-		     is_def ? " (default)" : "");
-		cell(sb, &c, 9, "%s", num(hk_hugepages_get(h, HK_HUGEPAGES_TOTAL), a, sizeof(a)));
-		cell(sb, &c, 9, "%s", num(hk_hugepages_get(h, HK_HUGEPAGES_FREE), a, sizeof(a)));
-		cell(sb, &c, 10, "%s",
-		     num(hk_hugepages_get(h, HK_HUGEPAGES_RESERVED), a, sizeof(a)));
-		cell(sb, &c, 9, "%s", num(hk_hugepages_get(h, HK_HUGEPAGES_SURPLUS), a, sizeof(a)));
-		cell(sb, &c, 12, "%s",
-		     num(hk_hugepages_get(h, HK_HUGEPAGES_OVERCOMMIT), a, sizeof(a)));
+		cli_row_begin(sb);
+		cli_cell(sb, 18, "%s%s", cli_format_kib(hk_hugepages_size_kib(h), a, sizeof(a)),
+			 is_def ? " (default)" : "");
+		cli_cell(sb, 9, "%s", num(hk_hugepages_get(h, HK_HUGEPAGES_TOTAL), a, sizeof(a)));
+		cli_cell(sb, 9, "%s", num(hk_hugepages_get(h, HK_HUGEPAGES_FREE), a, sizeof(a)));
+		cli_cell(sb, 10, "%s",
+			 num(hk_hugepages_get(h, HK_HUGEPAGES_RESERVED), a, sizeof(a)));
+		cli_cell(sb, 9, "%s", num(hk_hugepages_get(h, HK_HUGEPAGES_SURPLUS), a, sizeof(a)));
+		cli_cell(sb, 12, "%s",
+			 num(hk_hugepages_get(h, HK_HUGEPAGES_OVERCOMMIT), a, sizeof(a)));
 		for (unsigned n = 0; n < hk_hugepages_n_nodes(h); n++) {
 			char t[32], f[32];
 			hk_strbuf_printf(
@@ -423,9 +402,9 @@ static void text_hugepages(hk_strbuf *sb, const hk_memory *m)
 		hk_strbuf_puts(sb, "  none\n");
 	for (unsigned i = 0; i < hk_memory_n_hugetlbfs(m); i++) {
 		const hk_hugetlbfs *h = hk_memory_hugetlbfs(m, i);
-		size_t c = row(sb);
-		cell(sb, &c, 24, "%s", hk_hugetlbfs_path(h));
-		cell(sb, &c, 10, "%s", kib(hk_hugetlbfs_pagesize_kib(h), a, sizeof(a)));
+		cli_row_begin(sb);
+		cli_cell(sb, 24, "%s", hk_hugetlbfs_path(h));
+		cli_cell(sb, 10, "%s", kib(hk_hugetlbfs_pagesize_kib(h), a, sizeof(a)));
 		hk_strbuf_puts(sb, hk_hugetlbfs_options(h));
 		cli_end_row(sb);
 	}
@@ -454,15 +433,15 @@ static void text_thp(hk_strbuf *sb, const hk_memory *m)
 		return;
 	}
 	for (unsigned k = 0; k < _HK_THP_KNOB_MAX; k++) {
-		size_t c = row(sb);
-		cell(sb, &c, 36, "%s", hk_thp_knob_name(k));
+		cli_row_begin(sb);
+		cli_cell(sb, 36, "%s", hk_thp_knob_name(k));
 		put_choice(sb, hk_thp_get_knob(t, k));
 		cli_end_row(sb);
 	}
 	for (unsigned v = 0; v < _HK_THP_VALUE_MAX; v++) {
 		int64_t x = hk_thp_get_value(t, v);
-		size_t c = row(sb);
-		cell(sb, &c, 36, "%s", hk_thp_value_name(v));
+		cli_row_begin(sb);
+		cli_cell(sb, 36, "%s", hk_thp_value_name(v));
 		if (v == HK_THP_HPAGE_PMD_SIZE && x >= 0)
 			hk_strbuf_puts(sb, cli_format_bytes((uint64_t)x, a, sizeof(a)));
 		else
@@ -471,17 +450,17 @@ static void text_thp(hk_strbuf *sb, const hk_memory *m)
 	}
 	/* Per-size settings: the selected values only; the words are the global ones'. */
 	if (hk_thp_n_sizes(t) > 0) {
-		size_t c = row(sb);
-		cell(sb, &c, 12, "size");
-		cell(sb, &c, 12, "enabled");
+		cli_row_begin(sb);
+		cli_cell(sb, 12, "size");
+		cli_cell(sb, 12, "enabled");
 		hk_strbuf_puts(sb, "shmem_enabled\n");
 	}
 	for (unsigned i = 0; i < hk_thp_n_sizes(t); i++) {
 		const hk_thp_choice *e = hk_thp_size_knob(t, i, HK_THP_ENABLED);
 		const hk_thp_choice *s = hk_thp_size_knob(t, i, HK_THP_SHMEM_ENABLED);
-		size_t c = row(sb);
-		cell(sb, &c, 12, "%s", cli_format_kib(hk_thp_size_kib(t, i), a, sizeof(a)));
-		cell(sb, &c, 12, "%s", e ? hk_thp_choice_selected(e) : "-");
+		cli_row_begin(sb);
+		cli_cell(sb, 12, "%s", cli_format_kib(hk_thp_size_kib(t, i), a, sizeof(a)));
+		cli_cell(sb, 12, "%s", e ? hk_thp_choice_selected(e) : "-");
 		hk_strbuf_puts(sb, s ? hk_thp_choice_selected(s) : "-");
 		cli_end_row(sb);
 	}
@@ -498,20 +477,20 @@ static void text_zones(hk_strbuf *sb, const hk_memory *m)
 	if (hk_memory_n_buddy(m) == 0) {
 		hk_strbuf_puts(sb, "  unknown\n");
 	} else {
-		size_t c = row(sb);
-		cell(sb, &c, 6, "node");
-		cell(sb, &c, 10, "zone");
+		cli_row_begin(sb);
+		cli_cell(sb, 6, "node");
+		cli_cell(sb, 10, "zone");
 		for (unsigned o = 0; o < orders; o++)
-			cell(sb, &c, 8, "%u", o);
+			cli_cell(sb, 8, "%u", o);
 		cli_end_row(sb);
 	}
 	for (unsigned i = 0; i < hk_memory_n_buddy(m); i++) {
 		const hk_buddy *b = hk_memory_buddy(m, i);
-		size_t c = row(sb);
-		cell(sb, &c, 6, "%u", hk_buddy_node(b));
-		cell(sb, &c, 10, "%s", hk_buddy_zone(b));
+		cli_row_begin(sb);
+		cli_cell(sb, 6, "%u", hk_buddy_node(b));
+		cli_cell(sb, 10, "%s", hk_buddy_zone(b));
 		for (unsigned o = 0; o < hk_buddy_n_orders(b); o++)
-			cell(sb, &c, 8, "%" PRIu64, hk_buddy_free(b, o));
+			cli_cell(sb, 8, "%" PRIu64, hk_buddy_free(b, o));
 		cli_end_row(sb);
 	}
 
@@ -519,20 +498,20 @@ static void text_zones(hk_strbuf *sb, const hk_memory *m)
 	if (hk_memory_n_zones(m) == 0) {
 		hk_strbuf_puts(sb, "  unknown\n");
 	} else {
-		size_t c = row(sb);
-		cell(sb, &c, 6, "node");
-		cell(sb, &c, 10, "zone");
+		cli_row_begin(sb);
+		cli_cell(sb, 6, "node");
+		cli_cell(sb, 10, "zone");
 		for (unsigned k = 0; k < _HK_ZONE_COUNTER_MAX; k++)
-			cell(sb, &c, 11, "%s", zone_key[k]);
+			cli_cell(sb, 11, "%s", zone_key[k]);
 		hk_strbuf_puts(sb, "protection\n");
 	}
 	for (unsigned i = 0; i < hk_memory_n_zones(m); i++) {
 		const hk_zone *z = hk_memory_zone(m, i);
-		size_t c = row(sb);
-		cell(sb, &c, 6, "%u", hk_zone_node(z));
-		cell(sb, &c, 10, "%s", hk_zone_name(z));
+		cli_row_begin(sb);
+		cli_cell(sb, 6, "%u", hk_zone_node(z));
+		cli_cell(sb, 10, "%s", hk_zone_name(z));
 		for (unsigned k = 0; k < _HK_ZONE_COUNTER_MAX; k++)
-			cell(sb, &c, 11, "%s", num(hk_zone_get(z, k), a, sizeof(a)));
+			cli_cell(sb, 11, "%s", num(hk_zone_get(z, k), a, sizeof(a)));
 		for (unsigned p = 0; p < hk_zone_n_protection(z); p++)
 			hk_strbuf_printf(sb, "%s%" PRIu64, p ? " " : "", hk_zone_protection(z, p));
 		cli_end_row(sb);
@@ -550,22 +529,22 @@ static void text_nodes(hk_strbuf *sb, const hk_memory *m)
 	if (n == 0)
 		return;
 	hk_strbuf_puts(sb, "\nNUMA nodes (nodeN/meminfo)\n");
-	size_t c = row(sb);
-	cell(sb, &c, 6, "node");
+	cli_row_begin(sb);
+	cli_cell(sb, 6, "node");
 	for (unsigned k = 0; k < ELEMENTSOF(cols); k++)
-		cell(sb, &c, k < 7 ? 11 : 17, "%s", cols[k]);
+		cli_cell(sb, k < 7 ? 11 : 17, "%s", cols[k]);
 	cli_end_row(sb);
 	for (unsigned i = 0; i < n; i++) {
 		const hk_memnode *node = hk_memory_node(m, i);
 		const hk_memfields *f = hk_memnode_meminfo(node);
-		c = row(sb);
-		cell(sb, &c, 6, "%u", hk_memnode_id(node));
+		cli_row_begin(sb);
+		cli_cell(sb, 6, "%u", hk_memnode_id(node));
 		for (unsigned k = 0; k < ELEMENTSOF(cols); k++) {
 			const char *text = "-";
 			for (unsigned x = 0; x < hk_memfields_count(f); x++)
 				if (strcmp(hk_memfields_name(f, x), cols[k]) == 0)
 					text = field_text(f, x, a, sizeof(a));
-			cell(sb, &c, k < 7 ? 11 : 17, "%s", text);
+			cli_cell(sb, k < 7 ? 11 : 17, "%s", text);
 		}
 		cli_end_row(sb);
 	}
@@ -577,22 +556,22 @@ static void text_nodes(hk_strbuf *sb, const hk_memory *m)
 	if (!first)
 		return;
 	hk_strbuf_puts(sb, "\nNUMA allocations (nodeN/numastat)\n");
-	c = row(sb);
-	cell(sb, &c, 6, "node");
+	cli_row_begin(sb);
+	cli_cell(sb, 6, "node");
 	for (unsigned k = 0; k < hk_memfields_count(first); k++)
-		cell(sb, &c, 16, "%s", hk_memfields_name(first, k));
+		cli_cell(sb, 16, "%s", hk_memfields_name(first, k));
 	cli_end_row(sb);
 	for (unsigned i = 0; i < n; i++) {
 		const hk_memnode *node = hk_memory_node(m, i);
 		const hk_memfields *f = hk_memnode_numastat(node);
-		c = row(sb);
-		cell(sb, &c, 6, "%u", hk_memnode_id(node));
+		cli_row_begin(sb);
+		cli_cell(sb, 6, "%u", hk_memnode_id(node));
 		for (unsigned k = 0; k < hk_memfields_count(first); k++) {
 			uint64_t v;
 			if (hk_memfields_get(f, hk_memfields_name(first, k), &v) < 0)
-				cell(sb, &c, 16, "-");
+				cli_cell(sb, 16, "-");
 			else
-				cell(sb, &c, 16, "%" PRIu64, v);
+				cli_cell(sb, 16, "%" PRIu64, v);
 		}
 		cli_end_row(sb);
 	}

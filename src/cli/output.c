@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +44,26 @@ int cli_topology(cli_ctx *ctx, const hk_topology **ret)
 	}
 	*ret = ctx->topology;
 	return 0;
+}
+
+void cli_row_begin(hk_strbuf *sb)
+{
+	hk_strbuf_puts(sb, "  ");
+}
+
+void cli_cell(hk_strbuf *sb, size_t width, const char *fmt, ...)
+{
+	size_t from = sb->len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	hk_strbuf_vprintf(sb, fmt, ap);
+	va_end(ap);
+	/* A value wider than its column still keeps a blank before the next one. */
+	if (sb->len - from >= width)
+		hk_strbuf_putc(sb, ' ');
+	else
+		hk_strbuf_pad(sb, from, width);
 }
 
 void cli_end_row(hk_strbuf *sb)

@@ -295,23 +295,6 @@ int pagemap_json(cli_ctx *ctx, const cli_args *args, hk_json *j)
 	return 0;
 }
 
-/* A table cell padded to @width, and at least one blank after it. */
-static void cell(hk_strbuf *sb, size_t width, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void cell(hk_strbuf *sb, size_t width, const char *fmt, ...)
-{
-	size_t from = sb->len;
-	va_list ap;
-
-	va_start(ap, fmt);
-	hk_strbuf_vprintf(sb, fmt, ap);
-	va_end(ap);
-	if (sb->len - from >= width)
-		hk_strbuf_putc(sb, ' ');
-	else
-		hk_strbuf_pad(sb, from, width);
-}
-
 static void put_row(hk_strbuf *sb, const struct pagemap_view *v, const struct page_row *row)
 {
 	char flags[128], kflags[512];
@@ -319,42 +302,42 @@ static void put_row(hk_strbuf *sb, const struct pagemap_view *v, const struct pa
 	uint64_t swap_offset;
 
 	hk_strbuf_puts(sb, "  ");
-	cell(sb, 17, "0x%" PRIx64, row->vaddr);
+	cli_cell(sb, 17, "0x%" PRIx64, row->vaddr);
 	if (row->entry & HK_PAGEMAP_PRESENT)
-		cell(sb, 9, "present");
+		cli_cell(sb, 9, "present");
 	else if (row->entry & HK_PAGEMAP_SWAPPED)
-		cell(sb, 9, "swapped");
+		cli_cell(sb, 9, "swapped");
 	else
-		cell(sb, 9, "none");
+		cli_cell(sb, 9, "none");
 
 	if (row->pfn_r == 0) {
-		cell(sb, 12, "0x%" PRIx64, row->pfn);
+		cli_cell(sb, 12, "0x%" PRIx64, row->pfn);
 		if (row->pfn <= UINT64_MAX / v->page_size)
-			cell(sb, 16, "0x%" PRIx64, row->pfn * v->page_size);
+			cli_cell(sb, 16, "0x%" PRIx64, row->pfn * v->page_size);
 		else
-			cell(sb, 16, "-");
+			cli_cell(sb, 16, "-");
 	} else if (row->pfn_r == -EPERM) {
-		cell(sb, 12, "hidden");
-		cell(sb, 16, "-");
+		cli_cell(sb, 12, "hidden");
+		cli_cell(sb, 16, "-");
 	} else {
 		int r = hk_pagemap_entry_swap(row->entry, &swap_type, &swap_offset);
-		cell(sb, 12, "-");
+		cli_cell(sb, 12, "-");
 		if (r == 0)
-			cell(sb, 16, "swap %u:0x%" PRIx64, swap_type, swap_offset);
+			cli_cell(sb, 16, "swap %u:0x%" PRIx64, swap_type, swap_offset);
 		else if (r == -EPERM)
-			cell(sb, 16, "swap (hidden)");
+			cli_cell(sb, 16, "swap (hidden)");
 		else
-			cell(sb, 16, "-");
+			cli_cell(sb, 16, "-");
 	}
 
 	if (row->kcount_r == 0)
-		cell(sb, 6, "%" PRIu64, row->kcount);
+		cli_cell(sb, 6, "%" PRIu64, row->kcount);
 	else
-		cell(sb, 6, "-");
+		cli_cell(sb, 6, "-");
 	/* The state column already says present or swapped. */
 	hk_pagemap_flags_format(row->entry & ~(HK_PAGEMAP_PRESENT | HK_PAGEMAP_SWAPPED), flags,
 				sizeof(flags));
-	cell(sb, 22, "%s", flags[0] ? flags : "-");
+	cli_cell(sb, 22, "%s", flags[0] ? flags : "-");
 	if (row->kflags_r == 0) {
 		hk_kpage_flags_format(row->kflags, kflags, sizeof(kflags));
 		hk_strbuf_puts(sb, kflags[0] ? kflags : "-");
@@ -377,12 +360,12 @@ int pagemap_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb)
 	hk_strbuf_printf(sb, "Page map of process %d (%s pages)\n", v.pid,
 			 cli_format_bytes(v.page_size, size, sizeof(size)));
 	hk_strbuf_puts(sb, "  ");
-	cell(sb, 17, "address");
-	cell(sb, 9, "state");
-	cell(sb, 12, "PFN");
-	cell(sb, 16, "physical");
-	cell(sb, 6, "maps");
-	cell(sb, 22, "flags");
+	cli_cell(sb, 17, "address");
+	cli_cell(sb, 9, "state");
+	cli_cell(sb, 12, "PFN");
+	cli_cell(sb, 16, "physical");
+	cli_cell(sb, 6, "maps");
+	cli_cell(sb, 22, "flags");
 	hk_strbuf_puts(sb, "page flags");
 	cli_end_row(sb);
 	for (size_t i = 0; i < v.n; i++)

@@ -139,19 +139,6 @@ static void put_set_row(hk_strbuf *sb, const char *label, const hk_cpuset *s)
 	cli_end_row(sb);
 }
 
-/* A table cell: text padded to @width, for columns built left to right. */
-static void cell(hk_strbuf *sb, size_t *col_start, size_t width, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void cell(hk_strbuf *sb, size_t *col_start, size_t width, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	hk_strbuf_vprintf(sb, fmt, ap);
-	va_end(ap);
-	*col_start += width;
-	hk_strbuf_pad(sb, *col_start - width, width);
-}
-
 static void fmt_attr(char *buf, size_t size, int v)
 {
 	if (v < 0)
@@ -187,15 +174,13 @@ int topology_cpu_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb)
 	/* Caches: one row per kind, with how many instances and how shared. */
 	if (hk_topology_n_caches(t) > 0) {
 		hk_strbuf_puts(sb, "\nCaches\n");
-		size_t c = sb->len;
-		hk_strbuf_puts(sb, "  ");
-		c += 2;
-		cell(sb, &c, 6, "level");
-		cell(sb, &c, 13, "type");
-		cell(sb, &c, 10, "size");
-		cell(sb, &c, 6, "ways");
-		cell(sb, &c, 6, "line");
-		cell(sb, &c, 11, "instances");
+		cli_row_begin(sb);
+		cli_cell(sb, 6, "level");
+		cli_cell(sb, 13, "type");
+		cli_cell(sb, 10, "size");
+		cli_cell(sb, 6, "ways");
+		cli_cell(sb, 6, "line");
+		cli_cell(sb, 11, "instances");
 		hk_strbuf_puts(sb, "CPUs of the first\n");
 		unsigned n = hk_topology_n_caches(t);
 		for (unsigned i = 0; i < n;) {
@@ -207,16 +192,14 @@ int topology_cpu_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb)
 			       hk_cache_size(hk_topology_cache(t, k)) == hk_cache_size(a))
 				k++;
 			char size[32];
-			c = sb->len;
-			hk_strbuf_puts(sb, "  ");
-			c += 2;
-			cell(sb, &c, 6, "L%u", hk_cache_level(a));
-			cell(sb, &c, 13, "%s", hk_cache_type_name(hk_cache_get_type(a)));
-			cell(sb, &c, 10, "%s",
-			     cli_format_bytes(hk_cache_size(a), size, sizeof(size)));
-			cell(sb, &c, 6, "%u", hk_cache_ways(a));
-			cell(sb, &c, 6, "%u", hk_cache_line_size(a));
-			cell(sb, &c, 11, "%u", k - i);
+			cli_row_begin(sb);
+			cli_cell(sb, 6, "L%u", hk_cache_level(a));
+			cli_cell(sb, 13, "%s", hk_cache_type_name(hk_cache_get_type(a)));
+			cli_cell(sb, 10, "%s",
+				 cli_format_bytes(hk_cache_size(a), size, sizeof(size)));
+			cli_cell(sb, 6, "%u", hk_cache_ways(a));
+			cli_cell(sb, 6, "%u", hk_cache_line_size(a));
+			cli_cell(sb, 11, "%u", k - i);
 			cli_put_cpulist(sb, hk_cache_cpus(a));
 			cli_end_row(sb);
 			i = k;
@@ -229,29 +212,25 @@ int topology_cpu_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb)
 		show[a] = attr_known_anywhere(t, a);
 
 	hk_strbuf_puts(sb, "\nCPUs\n");
-	size_t c = sb->len;
-	hk_strbuf_puts(sb, "  ");
-	c += 2;
-	cell(sb, &c, 6, "cpu");
-	cell(sb, &c, 8, "online");
-	cell(sb, &c, 9, "allowed");
+	cli_row_begin(sb);
+	cli_cell(sb, 6, "cpu");
+	cli_cell(sb, 8, "online");
+	cli_cell(sb, 9, "allowed");
 	for (unsigned a = 0; a < _HK_CPU_ATTR_MAX; a++)
 		if (show[a])
-			cell(sb, &c, 9, "%s", attr_key[a]);
+			cli_cell(sb, 9, "%s", attr_key[a]);
 	hk_strbuf_puts(sb, "siblings\n");
 	HK_CPUSET_FOREACH (cpu, hk_topology_cpus(t, HK_CPUS_POSSIBLE)) {
-		c = sb->len;
-		hk_strbuf_puts(sb, "  ");
-		c += 2;
-		cell(sb, &c, 6, "%d", cpu);
-		cell(sb, &c, 8, "%s", hk_cpuset_test(online, (unsigned)cpu) ? "yes" : "no");
-		cell(sb, &c, 9, "%s", hk_cpuset_test(allowed, (unsigned)cpu) ? "yes" : "no");
+		cli_row_begin(sb);
+		cli_cell(sb, 6, "%d", cpu);
+		cli_cell(sb, 8, "%s", hk_cpuset_test(online, (unsigned)cpu) ? "yes" : "no");
+		cli_cell(sb, 9, "%s", hk_cpuset_test(allowed, (unsigned)cpu) ? "yes" : "no");
 		for (unsigned a = 0; a < _HK_CPU_ATTR_MAX; a++) {
 			char v[16];
 			if (!show[a])
 				continue;
 			fmt_attr(v, sizeof(v), hk_topology_cpu_get(t, (unsigned)cpu, a));
-			cell(sb, &c, 9, "%s", v);
+			cli_cell(sb, 9, "%s", v);
 		}
 		const hk_cpuset *sib = hk_topology_cpu_siblings(t, (unsigned)cpu);
 		if (sib)
@@ -273,13 +252,11 @@ int topology_numa_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb)
 
 	hk_strbuf_printf(sb, "NUMA%s\n",
 			 hk_topology_numa_synthetic(t) ? " (kernel without NUMA: one node)" : "");
-	size_t c = sb->len;
-	hk_strbuf_puts(sb, "  ");
-	c += 2;
-	cell(sb, &c, 6, "node");
-	cell(sb, &c, 12, "memory");
-	cell(sb, &c, 12, "free");
-	cell(sb, &c, 9, "allowed");
+	cli_row_begin(sb);
+	cli_cell(sb, 6, "node");
+	cli_cell(sb, 12, "memory");
+	cli_cell(sb, 12, "free");
+	cli_cell(sb, 9, "allowed");
 	hk_strbuf_puts(sb, "CPUs\n");
 	for (unsigned i = 0; i < n; i++) {
 		const hk_node *node = hk_topology_node(t, i);
@@ -290,13 +267,11 @@ int topology_numa_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb)
 		if (hk_node_memory_free_kib(node) >= 0)
 			cli_format_kib((uint64_t)hk_node_memory_free_kib(node), mfree,
 				       sizeof(mfree));
-		c = sb->len;
-		hk_strbuf_puts(sb, "  ");
-		c += 2;
-		cell(sb, &c, 6, "%u", hk_node_id(node));
-		cell(sb, &c, 12, "%s", total);
-		cell(sb, &c, 12, "%s", mfree);
-		cell(sb, &c, 9, "%s", hk_topology_node_allowed(t, hk_node_id(node)) ? "yes" : "no");
+		cli_row_begin(sb);
+		cli_cell(sb, 6, "%u", hk_node_id(node));
+		cli_cell(sb, 12, "%s", total);
+		cli_cell(sb, 12, "%s", mfree);
+		cli_cell(sb, 9, "%s", hk_topology_node_allowed(t, hk_node_id(node)) ? "yes" : "no");
 		if (hk_node_memory_only(node))
 			hk_strbuf_puts(sb, "none (memory only)");
 		else
@@ -306,21 +281,17 @@ int topology_numa_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb)
 
 	if (n > 0 && hk_node_distance(hk_topology_node(t, 0), 0) >= 0) {
 		hk_strbuf_puts(sb, "\nDistances\n");
-		c = sb->len;
-		hk_strbuf_puts(sb, "  ");
-		c += 2;
-		cell(sb, &c, 6, "node");
+		cli_row_begin(sb);
+		cli_cell(sb, 6, "node");
 		for (unsigned k = 0; k < n; k++)
-			cell(sb, &c, 6, "%u", hk_node_id(hk_topology_node(t, k)));
+			cli_cell(sb, 6, "%u", hk_node_id(hk_topology_node(t, k)));
 		cli_end_row(sb);
 		for (unsigned i = 0; i < n; i++) {
 			const hk_node *node = hk_topology_node(t, i);
-			c = sb->len;
-			hk_strbuf_puts(sb, "  ");
-			c += 2;
-			cell(sb, &c, 6, "%u", hk_node_id(node));
+			cli_row_begin(sb);
+			cli_cell(sb, 6, "%u", hk_node_id(node));
 			for (unsigned k = 0; k < n; k++)
-				cell(sb, &c, 6, "%d", hk_node_distance(node, k));
+				cli_cell(sb, 6, "%d", hk_node_distance(node, k));
 			cli_end_row(sb);
 		}
 	}
