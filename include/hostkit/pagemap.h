@@ -170,9 +170,11 @@ HK_API int hk_kpage_get_count(hk_kpage *kp, uint64_t pfn, hk_diag *diag, uint64_
 /*
  * The name of kpageflags bit @bit, lower case, as the kernel's KPF_*
  * without the prefix: 0 "locked" ... 22 "thp", 23 "offline" (KPF_BALLOON
- * before Linux 5.0), 24 "zero_page", 25 "idle", 26 "pgtable". NULL for the
- * other bits: 27-31 are unused and 32 up are kernel-hacking bits whose
- * meaning the kernel does not promise. Static storage.
+ * before Linux 5.0), 24 "zero_page", 25 "idle", 26 "pgtable"; and the
+ * kernel-hacking bits, whose meaning the kernel does not promise: 32
+ * "reserved", 33 "mlocked", 34 "mappedtodisk", 35 "private", 36 "private_2",
+ * 37 "owner_private", 38 "arch", 39 "uncached", 40 "softdirty", 41 "arch_2",
+ * 42 "arch_3". NULL for the others (27-31, 43-63). Static storage.
  */
 HK_API const char *hk_kpage_flag_name(unsigned bit);
 

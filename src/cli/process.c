@@ -59,9 +59,9 @@ static void put_value(hk_strbuf *sb, const char *s)
 
 static void put_label(hk_strbuf *sb, const char *label)
 {
-	size_t from = sb->len;
-	hk_strbuf_printf(sb, "  %s", label);
-	hk_strbuf_pad(sb, from, LABEL_WIDTH);
+	cli_row_begin(sb);
+	/* A label wider than the column (nonvoluntary_ctxt_switches) keeps a blank. */
+	cli_cell(sb, LABEL_WIDTH - 2, "%s", label);
 }
 
 /* Why an item could not be read, for JSON and text alike. */

@@ -193,11 +193,20 @@ int hk_cgroup_cpuset_load(hk_root *root, hk_diag *diag, hk_cpuset *cpus, hk_cpus
 	size_t len;
 	int r;
 
-	r = hk_root_read(root, "proc/self/mounts", &buf, &len);
-	if (r == -ENOENT)
-		r = hk_root_read(root, "proc/mounts", &buf, &len);
+	/*
+	 * ENOTDIR counts as absent: a capture whose proc/self lost its link
+	 * (a plain file in some copies of test corpora) has no self files.
+	 */
+	const char *path = "proc/self/mounts";
+	r = hk_root_read(root, path, &buf, &len);
+	if (r == -ENOENT || r == -ENOTDIR) {
+		path = "proc/mounts";
+		r = hk_root_read(root, path, &buf, &len);
+	}
+	if (r == -ENOENT || r == -ENOTDIR)
+		return -ENOENT;
 	if (r < 0)
-		return r;
+		return hk_diag_set(diag, r, path, "cannot read %s: %s", path, strerror(-r));
 	r = hk_parse_mounts_cgroup(buf, len, &m);
 	if (r < 0)
 		return r;
@@ -209,6 +218,9 @@ int hk_cgroup_cpuset_load(hk_root *root, hk_diag *diag, hk_cpuset *cpus, hk_cpus
 		r = hk_parse_proc_cgroup(buf, len, &m);
 		if (r < 0)
 			return r;
+	} else if (r != -ENOENT && r != -ENOTDIR && r != -EACCES && r != -EPERM) {
+		return hk_diag_set(diag, r, "proc/self/cgroup", "cannot read proc/self/cgroup: %s",
+				   strerror(-r));
 	}
 	/*
 	 * Before /proc/PID/cgroup, the cpuset path had a file of its own. It

@@ -108,15 +108,26 @@ int hk_parse_cmdline_cpulist(const char *buf, size_t len, unsigned n_cpus, hk_cp
 
 	if (!buf && len > 0)
 		return -EINVAL;
-	if (!memchr(buf ? buf : "", 'N', len))
+	if (!memchr(buf ? buf : "", 'N', len) && !memmem(buf ? buf : "", len, "all", 3))
 		return hk_cpuset_parse_list(set, buf, len);
 
-	/* "N" is the last CPU (bitmap_parselist() since Linux 5.12): write its number instead. */
+	/*
+	 * bitmap_parselist() reads "N" as the last CPU (since Linux 5.12) and
+	 * "all" as the whole range 0-N (since 5.13, also "all:1/2"); boot
+	 * parameters such as nohz_full=all use them. Write the numbers instead.
+	 */
 	for (size_t i = 0; i < len; i++) {
 		if (buf[i] == 'N' && at_token_start(buf, i) && at_token_end(buf, len, i)) {
 			if (n_cpus == 0)
 				return -EINVAL;
 			hk_strbuf_printf(&sb, "%u", n_cpus - 1);
+		} else if (len - i >= 3 && memcmp(buf + i, "all", 3) == 0 &&
+			   (i == 0 || buf[i - 1] == ',') &&
+			   (i + 3 == len || buf[i + 3] == ',' || buf[i + 3] == ':')) {
+			if (n_cpus == 0)
+				return -EINVAL;
+			hk_strbuf_printf(&sb, "0-%u", n_cpus - 1);
+			i += 2;
 		} else {
 			hk_strbuf_putc(&sb, buf[i]);
 		}
@@ -387,10 +398,11 @@ static int set_cpulist(hk_cmdline *c, hk_cmdline_cpulist which, unsigned i)
 	else
 		r = hk_parse_cmdline_cpulist(v, strlen(v), c->n_cpus, set);
 	if (r < 0) {
-		if (r == -EINVAL && c->n_cpus == 0 && strchr(v, 'N'))
-			return add_error(
-			    c, i, "%s: cannot parse CPU list '%.*s': 'N' needs the CPU count",
-			    c->params[i].key, QUOTE_MAX, v);
+		if (r == -EINVAL && c->n_cpus == 0 && (strchr(v, 'N') || strstr(v, "all")))
+			return add_error(c, i,
+					 "%s: cannot parse CPU list '%.*s': 'N' and 'all' need the "
+					 "CPU count",
+					 c->params[i].key, QUOTE_MAX, v);
 		if (which == HK_CMDLINE_RCU_NOCBS && r != -ENOMEM)
 			/* rcu_nocb_setup() then offloads every CPU. */
 			return add_error(c, i,

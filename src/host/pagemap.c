@@ -429,9 +429,23 @@ static const char *const kpf_names[] = {
     "zero_page",   "idle",	"pgtable",
 };
 
+/*
+ * Bits 32 and up are the kernel's "hacking assistances" (KPF_RESERVED ...
+ * KPF_ARCH_3), which it warns may change; they are named as page-types(8)
+ * names them.
+ */
+static const char *const kpf_hack_names[] = {
+    "reserved", "mlocked",  "mappedtodisk", "private", "private_2", "owner_private",
+    "arch",	"uncached", "softdirty",    "arch_2",  "arch_3",
+};
+
 const char *hk_kpage_flag_name(unsigned bit)
 {
-	return bit < ELEMENTSOF(kpf_names) ? kpf_names[bit] : NULL;
+	if (bit < ELEMENTSOF(kpf_names))
+		return kpf_names[bit];
+	if (bit >= 32 && bit - 32 < ELEMENTSOF(kpf_hack_names))
+		return kpf_hack_names[bit - 32];
+	return NULL;
 }
 
 /* Appends @s (and a ',' before it unless first) snprintf-style: *@pos counts all. */

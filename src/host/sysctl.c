@@ -91,6 +91,8 @@ static const hk_sysctl_info known[] = {
      "memory (MiB) one NUMA balancing scan covers (debugfs since 5.13)"},
     {"kernel.numa_balancing_settle_count", I, HK_SYSCTL_KERNEL,
      "scans before NUMA balancing settles a task's node (kernels before 3.13)"},
+    {"kernel.numa_balancing_promote_rate_limit_MBps", I, HK_SYSCTL_KERNEL,
+     "most MB/s memory tiering may promote to faster nodes"},
     /* kernel: miscellany */
     {"kernel.acct", V, HK_SYSCTL_KERNEL,
      "BSD accounting: resume above highwater %, suspend below lowwater % free, check every N s"},
@@ -102,6 +104,7 @@ static const hk_sysctl_info known[] = {
      "highest perf sampling rate (samples/s)"},
     {"kernel.perf_event_mlock_kb", I, HK_SYSCTL_KERNEL,
      "memory (KiB) an unprivileged user may lock for perf buffers"},
+    {"kernel.perf_event_max_stack", I, HK_SYSCTL_KERNEL, "most frames in a perf call chain"},
     {"kernel.perf_event_paranoid", I, HK_SYSCTL_KERNEL,
      "perf for users: -1 all, 0 no raw tracepoints, 1 no kernel profiling, 2 own code only"},
     {"kernel.pty.max", I, HK_SYSCTL_KERNEL, "most pseudo terminals"},
@@ -137,6 +140,11 @@ static const hk_sysctl_info known[] = {
      "seconds between hung task checks; 0: the timeout"},
     {"kernel.hung_task_warnings", I, HK_SYSCTL_KERNEL,
      "hung task reports left to print; -1 no limit"},
+    {"kernel.hung_task_panic", I, HK_SYSCTL_KERNEL, "1: panic when a hung task is found"},
+    {"kernel.hung_task_all_cpu_backtrace", I, HK_SYSCTL_KERNEL,
+     "1: print every CPU's backtrace when a hung task is found"},
+    {"kernel.hung_task_detect_count", I, HK_SYSCTL_KERNEL,
+     "hung tasks found since boot (read only, 6.13 and later)"},
     /* kernel: processes and real-time scheduling */
     {"kernel.pid_max", I, HK_SYSCTL_KERNEL, "one above the highest process id"},
     {"kernel.sched_rr_timeslice_ms", I, HK_SYSCTL_KERNEL, "SCHED_RR time slice (ms)"},

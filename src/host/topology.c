@@ -1024,6 +1024,9 @@ static int load_allowed(hk_topology *t, hk_root *root, hk_diag *diag)
 
 	/* The root's own process: its affinity and memory policy. */
 	r = hk_root_read(root, "proc/self/status", &status, &len);
+	if (r < 0 && r != -ENOENT && r != -ENOTDIR && r != -EACCES && r != -EPERM)
+		return hk_diag_set(diag, r, "proc/self/status", "cannot read proc/self/status: %s",
+				   strerror(-r));
 	if (r >= 0) {
 		const char *v;
 		size_t vlen;
