@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,35 @@ static inline const char *test_errname(int e)
 			test_failures++;                                                           \
 		}                                                                                  \
 	} while (0)
+
+/*
+ * For the tests that print a line per comparison (the peer and host suites):
+ * "ok    MESSAGE" or "FAIL  MESSAGE", a failure counted as a failed check.
+ */
+static inline __attribute__((format(printf, 2, 3))) void result(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%-5s ", ok ? "ok" : "FAIL");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (!ok)
+		test_failures++;
+}
+
+/* A line that is not a check: "note  MESSAGE". */
+static inline __attribute__((format(printf, 1, 2))) void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("note  ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
 
 /* Stops the test as skipped, printing why. */
 #define SKIP(...)                                                                                  \

@@ -399,10 +399,9 @@ static int set_cpulist(hk_cmdline *c, hk_cmdline_cpulist which, unsigned i)
 		r = hk_parse_cmdline_cpulist(v, strlen(v), c->n_cpus, set);
 	if (r < 0) {
 		if (r == -EINVAL && c->n_cpus == 0 && (strchr(v, 'N') || strstr(v, "all")))
-			return add_error(c, i,
-					 "%s: cannot parse CPU list '%.*s': 'N' and 'all' need the "
-					 "CPU count",
-					 c->params[i].key, QUOTE_MAX, v);
+			return add_error(
+			    c, i, "%s: cannot parse CPU list '%.*s': '%s' needs the CPU count",
+			    c->params[i].key, QUOTE_MAX, v, strchr(v, 'N') ? "N" : "all");
 		if (which == HK_CMDLINE_RCU_NOCBS && r != -ENOMEM)
 			/* rcu_nocb_setup() then offloads every CPU. */
 			return add_error(c, i,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -375,6 +376,24 @@ const jv *jv_get(const jv *obj, const char *key)
 		if (strcmp(obj->keys[i], key) == 0)
 			return obj->items[i];
 	return NULL;
+}
+
+const jv *jv_path(const jv *v, const char *path)
+{
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", path);
+
+	for (char *save = NULL, *k = strtok_r(buf, ".", &save); k && v;
+	     k = strtok_r(NULL, ".", &save)) {
+		if (v->type == JV_ARRAY) {
+			char *end;
+			unsigned long i = strtoul(k, &end, 10);
+			v = (*end == 0 && i < v->n) ? v->items[i] : NULL;
+		} else {
+			v = jv_get(v, k);
+		}
+	}
+	return v;
 }
 
 int jv_get_int(const jv *obj, const char *key, int64_t *ret)

@@ -61,4 +61,10 @@ int jv_get_int(const jv *obj, const char *key, int64_t *ret);
 /* A string member, or NULL. */
 const char *jv_get_str(const jv *obj, const char *key);
 
+/*
+ * The member at @path under @v: object keys and array indexes separated by
+ * dots ("threads.0.tid"), or NULL when one is missing.
+ */
+const jv *jv_path(const jv *v, const char *path);
+
 #endif

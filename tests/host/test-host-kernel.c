@@ -17,7 +17,6 @@
  *   (procps skips write-only ones).
  */
 #include <fcntl.h>
-#include <stdarg.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -27,53 +26,10 @@
 #include "base/macro.h"
 #include "base/strbuf.h"
 #include "tests/host/json-reader.h"
-#include "tests/host/peer-tool.h"
+#include "tests/support/harness.h"
 #include "tests/test.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(hk_cpuset *, hk_cpuset_free)
-
-static void result(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void result(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%-5s ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!ok)
-		test_failures++;
-}
-
-static int read_whole(const char *path, char **ret, size_t *ret_len)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char buf[65536];
-	size_t len = 0;
-
-	if (fd < 0)
-		return negative_errno();
-	for (;;) {
-		ssize_t k = read(fd, buf + len, sizeof(buf) - 1 - len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return negative_errno();
-		if (k == 0 || len + (size_t)k == sizeof(buf) - 1) {
-			len += (size_t)k;
-			break;
-		}
-		len += (size_t)k;
-	}
-	buf[len] = 0;
-	char *s = strndup(buf, len);
-	if (!s)
-		return -ENOMEM;
-	*ret = s;
-	*ret_len = len;
-	return 0;
-}
 
 /* Collapses runs of blanks to one space and drops them at both ends, in place. */
 static char *squeeze(char *s)
@@ -109,15 +65,15 @@ static int run_hostkit(const char *tool, char **extra, int n_extra, jv **ret)
 	for (int i = 0; i < n_extra && argc < 63; i++)
 		argv[argc++] = extra[i];
 	argv[argc] = NULL;
-	int r = peer_tool_run(argv, &out, &len, &status);
+	int r = harness_run(argv, &out, &len, &status);
 	if (r < 0 || status != 0) {
-		result(false, "%s: %s", peer_tool_cmdline(argv),
+		result(false, "%s: %s", harness_cmdline(argv),
 		       r < 0 ? strerror(-r) : "exit status not 0");
 		return r < 0 ? r : -EIO;
 	}
 	r = json_parse(out, len, false, ret, NULL, err, sizeof(err));
 	if (r < 0)
-		result(false, "%s: not JSON: %s", peer_tool_cmdline(argv), err);
+		result(false, "%s: not JSON: %s", harness_cmdline(argv), err);
 	return r;
 }
 
@@ -143,7 +99,7 @@ static void test_identity(const jv *k)
 	compare_str("release vs uname -r", jv_get_str(k, "release"), u.release);
 	compare_str("version vs uname -v", jv_get_str(k, "version"), u.version);
 	compare_str("ostype vs uname -s", jv_get_str(k, "ostype"), u.sysname);
-	if (read_whole("/proc/sys/kernel/random/boot_id", &boot_id, &len) == 0)
+	if (harness_read_file("/proc/sys/kernel/random/boot_id", &boot_id, &len) == 0)
 		compare_str("boot_id", jv_get_str(k, "boot_id"), squeeze(boot_id));
 	else
 		result(jv_get(k, "boot_id") && jv_get(k, "boot_id")->type == JV_NULL,
@@ -169,7 +125,7 @@ static void test_cmdline(const jv *k)
 	size_t len;
 	const jv *c = jv_get(k, "cmdline");
 
-	if (read_whole("/proc/cmdline", &text, &len) < 0) {
+	if (harness_read_file("/proc/cmdline", &text, &len) < 0) {
 		result(c && c->type == JV_NULL, "no /proc/cmdline, cmdline null");
 		return;
 	}
@@ -243,7 +199,7 @@ static void test_accepted(const jv *k, const char *name)
 	const jv *v = acc ? jv_get(acc, name) : NULL;
 
 	snprintf(path, sizeof(path), "/sys/devices/system/cpu/%s", name);
-	if (read_whole(path, &text, &len) < 0) {
+	if (harness_read_file(path, &text, &len) < 0) {
 		result(v && v->type == JV_NULL, "accepted.%s: %s absent, null", name, path);
 		return;
 	}
@@ -333,7 +289,7 @@ static void test_one_sysctl(const jv *doc, const char *key, unsigned *ret_presen
 	}
 
 	char *const argv[] = {"sysctl", "-n", (char *)key, NULL};
-	int r = peer_tool_run(argv, &out, &len, &status);
+	int r = harness_run(argv, &out, &len, &status);
 	if (r < 0) {
 		result(false, "sysctl -n %s: %s", key, strerror(-r));
 		return;
@@ -438,7 +394,7 @@ int main(void)
 
 	if (hk_root_open("/", 0, NULL, &live) < 0)
 		result(false, "cannot open the live root");
-	if (peer_tool_in_path("sysctl"))
+	if (harness_in_path("sysctl"))
 		test_sysctls(tool);
 	else
 		printf("note  sysctl(8) is not installed: sysctls not compared\n");

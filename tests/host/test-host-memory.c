@@ -22,7 +22,7 @@
 #include "base/macro.h"
 #include "base/parse.h"
 #include "tests/host/json-reader.h"
-#include "tests/host/peer-tool.h"
+#include "tests/support/harness.h"
 #include "tests/test.h"
 
 #define ROUNDS 5
@@ -33,8 +33,9 @@ static char report[65536];
 static size_t report_len;
 static int round_failures;
 
-static void result(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void result(bool ok, const char *fmt, ...)
+/* test.h's result(), into the round's report and failure count. */
+static void round_result(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void round_result(bool ok, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -55,8 +56,8 @@ static void result(bool ok, const char *fmt, ...)
 
 static void cmp_exact(const char *what, int64_t hostkit, int64_t other, const char *other_name)
 {
-	result(hostkit == other, "%s: hostkit %" PRId64 " %s %s %" PRId64, what, hostkit,
-	       hostkit == other ? "==" : "!=", other_name, other);
+	round_result(hostkit == other, "%s: hostkit %" PRId64 " %s %s %" PRId64, what, hostkit,
+		     hostkit == other ? "==" : "!=", other_name, other);
 }
 
 /* Within 1% of @scale plus 16 MiB: what moves in the instant between two reads. */
@@ -65,44 +66,13 @@ static void cmp_close(const char *what, int64_t hostkit, int64_t other, const ch
 {
 	int64_t tol = scale_kib / 100 + 16 * 1024;
 	int64_t d = hostkit > other ? hostkit - other : other - hostkit;
-	result(hostkit >= 0 && other >= 0 && d <= tol,
-	       "%s: hostkit %" PRId64 " kB, %s %" PRId64 " kB (differ by %" PRId64
-	       ", tolerance %" PRId64 ")",
-	       what, hostkit, other_name, other, d, tol);
+	round_result(hostkit >= 0 && other >= 0 && d <= tol,
+		     "%s: hostkit %" PRId64 " kB, %s %" PRId64 " kB (differ by %" PRId64
+		     ", tolerance %" PRId64 ")",
+		     what, hostkit, other_name, other, d, tol);
 }
 
 /* ---- The test's own readers ---- */
-
-static int read_file(const char *path, char **ret, size_t *ret_len)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 65536;
-			char *n = realloc(buf, cap);
-			if (!n)
-				return -ENOMEM;
-			buf = n;
-		}
-		ssize_t k = read(fd, buf + len, cap - len - 1);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -errno;
-		if (k == 0)
-			break;
-		len += (size_t)k;
-	}
-	buf[len] = 0;
-	*ret = TAKE_PTR(buf);
-	*ret_len = len;
-	return 0;
-}
 
 static int64_t read_number(const char *path)
 {
@@ -110,7 +80,7 @@ static int64_t read_number(const char *path)
 	size_t len;
 	int64_t v;
 
-	if (read_file(path, &buf, &len) < 0)
+	if (harness_read_file(path, &buf, &len) < 0)
 		return -1;
 	const char *p = buf;
 	hk_trim(&p, &len);
@@ -129,7 +99,7 @@ static int read_meminfo(const char *path, const char *prefix, struct meminfo *mi
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
 
-	int r = read_file(path, &buf, &len);
+	int r = harness_read_file(path, &buf, &len);
 	if (r < 0)
 		return r;
 	mi->n = 0;
@@ -170,7 +140,7 @@ static int run_free(struct free_out *f)
 	size_t len;
 	int status;
 
-	int r = peer_tool_run(argv, &out, &len, &status);
+	int r = harness_run(argv, &out, &len, &status);
 	if (r < 0)
 		return r;
 	if (status != 0)
@@ -200,7 +170,7 @@ static int run_hostkit(jv **ret)
 	int status;
 	char err[128];
 
-	int r = peer_tool_run(argv, &out, &len, &status);
+	int r = harness_run(argv, &out, &len, &status);
 	if (r < 0)
 		return r;
 	if (status != 0)
@@ -225,18 +195,18 @@ static void check_meminfo(const jv *mem, const struct meminfo *mi, const struct 
 	const jv *counts = jv_get(mem, "meminfo_counts");
 
 	if (!h || h->type != JV_OBJECT)
-		return result(false, "hostkit JSON: no meminfo object");
+		return round_result(false, "hostkit JSON: no meminfo object");
 	bool same = h->n == mi->n;
 	for (unsigned i = 0; same && i < mi->n; i++)
 		same = strcmp(h->keys[i], mi->name[i]) == 0;
-	result(same, "/proc/meminfo: the same %u field names in the same order (hostkit %zu)",
-	       mi->n, h->n);
+	round_result(same, "/proc/meminfo: the same %u field names in the same order (hostkit %zu)",
+		     mi->n, h->n);
 	bool units = true;
 	for (size_t i = 0; counts && i < counts->n; i++)
 		units = units && strncmp(counts->items[i]->string, "HugePages_", 10) == 0;
-	result(units && counts && counts->n >= 4,
-	       "/proc/meminfo: the fields without kB are the HugePages_* counts (%zu)",
-	       counts ? counts->n : 0);
+	round_result(units && counts && counts->n >= 4,
+		     "/proc/meminfo: the fields without kB are the HugePages_* counts (%zu)",
+		     counts ? counts->n : 0);
 
 	/* Totals: exact. */
 	static const char *const exact[] = {"MemTotal",	       "SwapTotal",    "VmallocTotal",
@@ -281,7 +251,7 @@ static void check_hugepages(const jv *mem, const struct meminfo *mi)
 	cmp_exact("default_hugepage_kib vs meminfo Hugepagesize", num(mem, "default_hugepage_kib"),
 		  mi_get(mi, "Hugepagesize"), "meminfo");
 	if (!d) {
-		result(true, "/sys/kernel/mm/hugepages: absent (%s)", strerror(errno));
+		round_result(true, "/sys/kernel/mm/hugepages: absent (%s)", strerror(errno));
 		return;
 	}
 	while ((de = readdir(d))) {
@@ -294,8 +264,8 @@ static void check_hugepages(const jv *mem, const struct meminfo *mi)
 			if (num(sizes->items[i], "size_kib") == (int64_t)kib)
 				e = sizes->items[i];
 		if (!e) {
-			result(false, "/sys/kernel/mm/hugepages/%s: hostkit has no such size",
-			       de->d_name);
+			round_result(false, "/sys/kernel/mm/hugepages/%s: hostkit has no such size",
+				     de->d_name);
 			continue;
 		}
 		static const char *const files[][2] = {{"nr_hugepages", "total"},
@@ -329,7 +299,7 @@ static bool thp_selected(const char *path, char *out, size_t size)
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
 
-	if (read_file(path, &buf, &len) < 0)
+	if (harness_read_file(path, &buf, &len) < 0)
 		return false;
 	char *a = strchr(buf, '['), *b = a ? strchr(a, ']') : NULL;
 	if (!b || (size_t)(b - a) > size)
@@ -345,7 +315,8 @@ static void check_thp(const jv *mem)
 	char path[256], want[64];
 
 	if (access("/sys/kernel/mm/transparent_hugepage", F_OK) < 0) {
-		result(thp && thp->type == JV_NULL, "THP: no sysfs directory, hostkit thp null");
+		round_result(thp && thp->type == JV_NULL,
+			     "THP: no sysfs directory, hostkit thp null");
 		return;
 	}
 	for (unsigned k = 0; k < ELEMENTSOF(knobs); k++) {
@@ -353,8 +324,8 @@ static void check_thp(const jv *mem)
 		if (!thp_selected(path, want, sizeof(want)))
 			continue;
 		const char *got = jv_get_str(jv_get(thp, knobs[k]), "selected");
-		result(got && strcmp(got, want) == 0, "%s: hostkit \"%s\", file [%s]", path,
-		       got ? got : "(none)", want);
+		round_result(got && strcmp(got, want) == 0, "%s: hostkit \"%s\", file [%s]", path,
+			     got ? got : "(none)", want);
 	}
 	static const char *const values[][2] = {
 	    {"use_zero_page", NULL},
@@ -380,7 +351,7 @@ static void check_zones(const jv *mem)
 	unsigned buddy_rows = 0, zones = 0, orders = 0;
 	char what[256];
 
-	if (read_file("/proc/buddyinfo", &buf, &len) >= 0) {
+	if (harness_read_file("/proc/buddyinfo", &buf, &len) >= 0) {
 		for (char *line = buf; (line = strstr(line, "Node ")); line++) {
 			if (buddy_rows++ == 0) {
 				char *nl = strchr(line, '\n'), *p = strstr(line, "zone");
@@ -401,7 +372,7 @@ static void check_zones(const jv *mem)
 
 	free(buf);
 	buf = NULL;
-	if (read_file("/proc/zoneinfo", &buf, &len) < 0)
+	if (harness_read_file("/proc/zoneinfo", &buf, &len) < 0)
 		return;
 	const jv *zi = jv_get(mem, "zoneinfo");
 	for (char *line = buf; line && *line;) {
@@ -411,9 +382,10 @@ static void check_zones(const jv *mem)
 		if (sscanf(line, "Node %u, zone %31s", &node, zone) == 2) {
 			const jv *z = zi && zones < zi->n ? zi->items[zones] : NULL;
 			const char *hz = jv_get_str(z, "zone");
-			result(z && num(z, "node") == node && hz && strcmp(hz, zone) == 0,
-			       "/proc/zoneinfo zone %u: node %u %s, hostkit node %" PRId64 " %s",
-			       zones, node, zone, num(z, "node"), hz ? hz : "(none)");
+			round_result(z && num(z, "node") == node && hz && strcmp(hz, zone) == 0,
+				     "/proc/zoneinfo zone %u: node %u %s, hostkit node %" PRId64
+				     " %s",
+				     zones, node, zone, num(z, "node"), hz ? hz : "(none)");
 			zones++;
 		}
 		const char *p = line;
@@ -441,7 +413,8 @@ static void check_nodes(const jv *mem)
 	char path[512];
 
 	if (!d) {
-		result(nodes && nodes->n == 0, "/sys/devices/system/node absent, hostkit no nodes");
+		round_result(nodes && nodes->n == 0,
+			     "/sys/devices/system/node absent, hostkit no nodes");
 		return;
 	}
 	while ((de = readdir(d))) {
@@ -458,19 +431,19 @@ static void check_nodes(const jv *mem)
 		snprintf(path, sizeof(path), "/sys/devices/system/node/%s/meminfo", de->d_name);
 		snprintf(prefix, sizeof(prefix), "Node %u ", id);
 		if (read_meminfo(path, prefix, &mi) < 0) {
-			result(false, "%s: unreadable by the test", path);
+			round_result(false, "%s: unreadable by the test", path);
 			continue;
 		}
 		const jv *h = jv_get(n, "meminfo");
 		bool same = h && h->type == JV_OBJECT && h->n == mi.n;
 		for (unsigned i = 0; same && i < mi.n; i++)
 			same = strcmp(h->keys[i], mi.name[i]) == 0;
-		result(same, "%s: the same %u fields in the same order", path, mi.n);
+		round_result(same, "%s: the same %u fields in the same order", path, mi.n);
 		cmp_exact(path, num(h, "MemTotal"), mi_get(&mi, "MemTotal"), "file (MemTotal)");
 		snprintf(path, sizeof(path), "/sys/devices/system/node/%s/numastat", de->d_name);
 		const jv *ns = jv_get(n, "numastat");
-		result(access(path, F_OK) < 0 || (ns && ns->type == JV_OBJECT && ns->n >= 6),
-		       "%s: hostkit has its %zu counters", path, ns ? ns->n : 0);
+		round_result(access(path, F_OK) < 0 || (ns && ns->type == JV_OBJECT && ns->n >= 6),
+			     "%s: hostkit has its %zu counters", path, ns ? ns->n : 0);
 	}
 	cmp_exact("/sys/devices/system/node/node*", nodes ? (int64_t)nodes->n : -1, seen,
 		  "directories");
@@ -488,8 +461,8 @@ static void check_overcommit(const jv *mem)
 		  read_number("/proc/sys/vm/overcommit_kbytes"), "file");
 	const jv *ex = jv_get(oc, "exceeded");
 	bool exceeded = num(oc, "committed_as_kib") > num(oc, "commit_limit_kib");
-	result(ex && ex->type == JV_BOOL && ex->boolean == exceeded,
-	       "overcommit.exceeded is Committed_AS > CommitLimit");
+	round_result(ex && ex->type == JV_BOOL && ex->boolean == exceeded,
+		     "overcommit.exceeded is Committed_AS > CommitLimit");
 }
 
 static void check_mounts(const jv *mem)
@@ -498,7 +471,7 @@ static void check_mounts(const jv *mem)
 	size_t len;
 	int64_t n = 0;
 
-	if (read_file("/proc/self/mounts", &buf, &len) < 0)
+	if (harness_read_file("/proc/self/mounts", &buf, &len) < 0)
 		return;
 	for (char *p = buf; (p = strstr(p, " hugetlbfs ")); p++)
 		n++;
@@ -519,19 +492,20 @@ static int run_round(void)
 	round_failures = 0;
 	r = run_hostkit(&doc);
 	if (r < 0) {
-		result(false, "%s --json inspect memory: %s", tool, strerror(-r));
+		round_result(false, "%s --json inspect memory: %s", tool, strerror(-r));
 		return round_failures;
 	}
 	const jv *mem = jv_get(doc, "memory");
-	result(mem && mem->type == JV_OBJECT, "hostkit --json inspect memory: a \"memory\" object");
+	round_result(mem && mem->type == JV_OBJECT,
+		     "hostkit --json inspect memory: a \"memory\" object");
 	if (!mem)
 		return round_failures;
 	if ((r = read_meminfo("/proc/meminfo", NULL, &mi)) < 0) {
-		result(false, "/proc/meminfo: %s", strerror(-r));
+		round_result(false, "/proc/meminfo: %s", strerror(-r));
 		return round_failures;
 	}
 	if ((r = run_free(&f)) < 0) {
-		result(false, "free -k: %s", strerror(-r));
+		round_result(false, "free -k: %s", strerror(-r));
 		return round_failures;
 	}
 	check_meminfo(mem, &mi, &f);
@@ -552,13 +526,11 @@ static void check_text(void)
 	size_t len;
 	int status;
 
-	int r = peer_tool_run(argv, &out, &len, &status);
+	int r = harness_run(argv, &out, &len, &status);
 	bool ok = r >= 0 && status == 0 && strstr(out, "Memory (proc/meminfo)") &&
 		  strstr(out, "\nOvercommit") && strstr(out, "\nHuge pages") &&
 		  strstr(out, "\nTransparent huge pages");
-	printf("%-5s %s inspect memory: text with its blocks\n", ok ? "ok" : "FAIL", tool);
-	if (!ok)
-		test_failures++;
+	result(ok, "%s inspect memory: text with its blocks", tool);
 }
 
 int main(void)
@@ -566,7 +538,7 @@ int main(void)
 	tool = getenv("HK_TOOL");
 	if (!tool || !*tool)
 		SKIP("HK_TOOL is not set (run through meson test)");
-	if (!peer_tool_in_path("free"))
+	if (!harness_in_path("free"))
 		SKIP("free is not installed (procps)");
 	if (access("/proc/meminfo", R_OK) < 0)
 		SKIP("/proc/meminfo is not readable");

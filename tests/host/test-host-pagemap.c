@@ -20,7 +20,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -34,7 +33,7 @@
 #include "base/macro.h"
 #include "base/parse.h"
 #include "tests/host/json-reader.h"
-#include "tests/host/peer-tool.h"
+#include "tests/support/harness.h"
 #include "tests/test.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(hk_root *, hk_root_free)
@@ -53,34 +52,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(hk_kpage *, hk_kpage_free)
 #define NOBODY		  65534
 
 static const char *tool;
-
-/* ---- Reporting ---- */
-
-static void result(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void result(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%-5s ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!ok)
-		test_failures++;
-}
-
-static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void note(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("note  ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 /* ---- The host ---- */
 
@@ -143,9 +114,9 @@ static int run_tool(uint64_t addr, unsigned n, jv **ret_doc, int *ret_status)
 			      count,
 			      NULL};
 
-	int r = peer_tool_run(argv, &out, &len, &status);
+	int r = harness_run(argv, &out, &len, &status);
 	if (r < 0) {
-		result(false, "%s: cannot run: %s", peer_tool_cmdline(argv), strerror(-r));
+		result(false, "%s: cannot run: %s", harness_cmdline(argv), strerror(-r));
 		return r;
 	}
 	*ret_status = status;
@@ -156,19 +127,8 @@ static int run_tool(uint64_t addr, unsigned n, jv **ret_doc, int *ret_status)
 	char err[128];
 	r = json_parse(out, len, false, ret_doc, NULL, err, sizeof(err));
 	if (r < 0)
-		result(false, "%s: not JSON: %s", peer_tool_cmdline(argv), err);
+		result(false, "%s: not JSON: %s", harness_cmdline(argv), err);
 	return r;
-}
-
-/* Runs the tool with @args (no --json); its exit status, or -errno. */
-static int tool_status(char *const *argv)
-{
-	_cleanup_free_ char *out = NULL;
-	size_t len;
-	int status;
-
-	int r = peer_tool_run(argv, &out, &len, &status);
-	return r < 0 ? r : status;
 }
 
 /* Runs the text form and says whether its output holds @needle. */
@@ -184,7 +144,7 @@ static bool tool_text_has(uint64_t addr, unsigned n, const char *needle)
 	snprintf(count, sizeof(count), "%u", n);
 	char *const argv[] = {
 	    (char *)tool, (char *)"inspect", (char *)"pagemap", pid, address, count, NULL};
-	if (peer_tool_run(argv, &out, &len, &status) < 0 || status != 0)
+	if (harness_run(argv, &out, &len, &status) < 0 || status != 0)
 		return false;
 	return strstr(out, needle) != NULL;
 }
@@ -357,8 +317,8 @@ static void check_unprivileged(hk_pagemap *pm, char *mem, uint64_t ps)
 	if (stat("/proc/1", &st) == 0 && st.st_uid != geteuid()) {
 		char *const argv[] = {(char *)tool, (char *)"inspect", (char *)"pagemap",
 				      (char *)"1",  (char *)"0x1000",  NULL};
-		int k = tool_status(argv);
-		result(k == 3, "unprivileged: %s: exit status %d (want 3)", peer_tool_cmdline(argv),
+		int k = harness_run_status(argv);
+		result(k == 3, "unprivileged: %s: exit status %d (want 3)", harness_cmdline(argv),
 		       k);
 	}
 }
@@ -528,14 +488,14 @@ static void check_tool_errors(hk_root *root)
 	char *const bad_count[] = {(char *)tool, (char *)"inspect", (char *)"pagemap",
 				   (char *)"1",	 (char *)"0x1000",  (char *)"0",
 				   NULL};
-	int st = tool_status(no_process);
-	result(st == 2, "%s: exit status %d (want 2)", peer_tool_cmdline(no_process), st);
-	st = tool_status(bad_addr);
-	result(st == 2, "%s: exit status %d (want 2)", peer_tool_cmdline(bad_addr), st);
-	st = tool_status(bad_pid);
-	result(st == 2, "%s: exit status %d (want 2)", peer_tool_cmdline(bad_pid), st);
-	st = tool_status(bad_count);
-	result(st == 2, "%s: exit status %d (want 2)", peer_tool_cmdline(bad_count), st);
+	int st = harness_run_status(no_process);
+	result(st == 2, "%s: exit status %d (want 2)", harness_cmdline(no_process), st);
+	st = harness_run_status(bad_addr);
+	result(st == 2, "%s: exit status %d (want 2)", harness_cmdline(bad_addr), st);
+	st = harness_run_status(bad_pid);
+	result(st == 2, "%s: exit status %d (want 2)", harness_cmdline(bad_pid), st);
+	st = harness_run_status(bad_count);
+	result(st == 2, "%s: exit status %d (want 2)", harness_cmdline(bad_count), st);
 }
 
 int main(void)

@@ -16,7 +16,6 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -25,67 +24,22 @@
 #include "base/macro.h"
 #include "base/parse.h"
 #include "tests/host/json-reader.h"
-#include "tests/host/peer-tool.h"
+#include "tests/support/harness.h"
 #include "tests/test.h"
 
 extern char **environ;
 
 static const char *tool;
 
-static void result(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void result(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%-5s ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!ok)
-		test_failures++;
-}
-
-static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void note(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("note  ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
-
-/* The member at @path: keys and array indexes separated by dots. */
-static const jv *jpath(const jv *v, const char *path)
-{
-	char buf[256];
-	snprintf(buf, sizeof(buf), "%s", path);
-
-	for (char *save = NULL, *k = strtok_r(buf, ".", &save); k && v;
-	     k = strtok_r(NULL, ".", &save)) {
-		if (v->type == JV_ARRAY) {
-			char *end;
-			unsigned long i = strtoul(k, &end, 10);
-			v = (*end == 0 && i < v->n) ? v->items[i] : NULL;
-		} else {
-			v = jv_get(v, k);
-		}
-	}
-	return v;
-}
-
 static int64_t jint(const jv *v, const char *path, int64_t fallback)
 {
-	const jv *m = jpath(v, path);
+	const jv *m = jv_path(v, path);
 	return m && m->type == JV_NUMBER && m->is_int ? m->integer : fallback;
 }
 
 static const char *jstr(const jv *v, const char *path)
 {
-	const jv *m = jpath(v, path);
+	const jv *m = jv_path(v, path);
 	return m && m->type == JV_STRING ? m->string : NULL;
 }
 
@@ -108,18 +62,18 @@ static jv *run_hostkit_json(const char *const *args, int *ret_status)
 	for (; *args && n < ELEMENTSOF(argv) - 1; args++)
 		argv[n++] = (char *)*args;
 	argv[n] = NULL;
-	int r = peer_tool_run(argv, &out, &len, &status);
+	int r = harness_run(argv, &out, &len, &status);
 	if (ret_status)
 		*ret_status = r < 0 ? r : status;
 	if (r < 0 || status != 0) {
 		if (!ret_status)
-			result(false, "%s: %s", peer_tool_cmdline(argv),
+			result(false, "%s: %s", harness_cmdline(argv),
 			       r < 0 ? strerror(-r) : "exited with an error");
 		free(out);
 		return NULL;
 	}
 	if (json_parse(out, len, false, &v, NULL, err, sizeof(err)) < 0) {
-		result(false, "%s: output is not JSON: %s", peer_tool_cmdline(argv), err);
+		result(false, "%s: output is not JSON: %s", harness_cmdline(argv), err);
 		v = NULL;
 	}
 	free(out);
@@ -233,13 +187,13 @@ static void check_list_against_ps(void)
 	int status;
 
 	puts("== inspect processes against ps -eo pid,ppid,stat,psr,rss,comm");
-	if (!peer_tool_in_path("ps")) {
+	if (!harness_in_path("ps")) {
 		note("ps (procps) is not installed: list comparison skipped");
 		return;
 	}
 	/* Back to back, so that as few processes as possible come or go in between. */
 	_cleanup_jv_ jv *doc = run_hostkit_json(args, NULL);
-	int r = peer_tool_run(ps_argv, &ps_out, &len, &status);
+	int r = harness_run(ps_argv, &ps_out, &len, &status);
 	if (!doc)
 		return;
 	if (r < 0 || status != 0) {
@@ -247,7 +201,7 @@ static void check_list_against_ps(void)
 		return;
 	}
 	size_t n_ps = parse_ps(ps_out, &rows);
-	const jv *list = jpath(doc, "processes.processes");
+	const jv *list = jv_path(doc, "processes.processes");
 	size_t n_hk = list ? list->n : 0;
 	result(n_hk > 0 && n_ps > 0, "hostkit lists %zu processes, ps %zu", n_hk, n_ps);
 
@@ -372,7 +326,7 @@ static void check_self(char **argv)
 	_cleanup_jv_ jv *doc = run_hostkit_json(args, NULL);
 	if (!doc)
 		return;
-	const jv *p = jpath(doc, "process");
+	const jv *p = jv_path(doc, "process");
 
 	expect_int("pid", jint(p, "pid", -1), getpid());
 	expect_int("stat.pid", jint(p, "stat.pid", -1), getpid());
@@ -405,7 +359,7 @@ static void check_self(char **argv)
 	/* hostkit reads the test while the test waits for it. */
 	result(state && (state[0] == 'S' || state[0] == 'R'), "stat.state \"%s\" (S or R)",
 	       state ? state : "(none)");
-	const jv *threads = jpath(p, "threads");
+	const jv *threads = jv_path(p, "threads");
 	result(threads && threads->n == 1 && jint(threads, "0.tid", -1) == getpid(),
 	       "threads: one, TID %d", getpid());
 
@@ -414,7 +368,7 @@ static void check_self(char **argv)
 	       arg0 ? arg0 : "(none)", argv[0]);
 	const char *hk = getenv("HK_TOOL");
 	bool found = false;
-	const jv *env = jpath(p, "environ");
+	const jv *env = jv_path(p, "environ");
 	for (size_t i = 0; env && i < env->n; i++) {
 		const char *name = jstr(env->items[i], "name"), *val = jstr(env->items[i], "value");
 		found |= name && val && strcmp(name, "HK_TOOL") == 0 && strcmp(val, hk) == 0;
@@ -432,9 +386,9 @@ static void check_self(char **argv)
 	int64_t rss = jint(p, "smaps_rollup.kib.Rss", -1);
 	result(rss > 0 || jstr(p, "unavailable.smaps_rollup"), "smaps_rollup.kib.Rss %" PRId64,
 	       rss);
-	const jv *cg = jpath(p, "cgroups");
+	const jv *cg = jv_path(p, "cgroups");
 	result(cg && cg->n > 0, "cgroups: %zu lines", cg ? cg->n : 0);
-	const jv *unavailable = jpath(p, "unavailable");
+	const jv *unavailable = jv_path(p, "unavailable");
 	result(unavailable && unavailable->n == 0, "nothing of its own process is unavailable");
 
 	if (pinned) {
@@ -464,7 +418,7 @@ static void check_permission_denied(void)
 	_cleanup_jv_ jv *doc = run_hostkit_json(args, NULL);
 	if (!doc)
 		return;
-	const jv *env = jpath(doc, "process.environ");
+	const jv *env = jv_path(doc, "process.environ");
 	result(env && env->type == JV_NULL, "process 1: environ is null");
 	const char *why = jstr(doc, "process.unavailable.environ");
 	result(why && strcmp(why, "permission denied") == 0,
@@ -492,10 +446,10 @@ static void check_kernel_thread(void)
 	_cleanup_jv_ jv *doc = run_hostkit_json(args, NULL);
 	if (!doc)
 		return;
-	const jv *cmd = jpath(doc, "process.cmdline");
+	const jv *cmd = jv_path(doc, "process.cmdline");
 	result(cmd && cmd->type == JV_ARRAY && cmd->n == 0, "kthreadd: empty cmdline");
-	const jv *ro = jpath(doc, "process.smaps_rollup");
-	result(ro && (ro->type == JV_NULL || jpath(ro, "kib")->n == 0),
+	const jv *ro = jv_path(doc, "process.smaps_rollup");
+	result(ro && (ro->type == JV_NULL || jv_path(ro, "kib")->n == 0),
 	       "kthreadd: no smaps_rollup (%s)",
 	       jstr(doc, "process.unavailable.smaps_rollup") ?: "empty");
 }
@@ -525,7 +479,7 @@ static void check_text(void)
 	int status;
 
 	puts("== text view");
-	if (peer_tool_run(argv, &out, &len, &status) < 0 || status != 0) {
+	if (harness_run(argv, &out, &len, &status) < 0 || status != 0) {
 		result(false, "hostkit inspect processes failed");
 		return;
 	}

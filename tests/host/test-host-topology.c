@@ -30,7 +30,7 @@
 #include "base/macro.h"
 #include "base/parse.h"
 #include "tests/host/json-reader.h"
-#include "tests/host/peer-tool.h"
+#include "tests/support/harness.h"
 #include "tests/test.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(hk_cpuset *, hk_cpuset_free)
@@ -52,32 +52,6 @@ static int jv_get_cpulist(const jv *obj, const char *key, hk_cpuset *s)
 }
 
 /* ---- Reporting ---- */
-
-static void result(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void result(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%-5s ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!ok)
-		test_failures++;
-}
-
-static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void note(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("note  ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 /* A run of like comparisons (one per CPU, per cache...), totalled at the end. */
 typedef struct group {
@@ -200,25 +174,18 @@ static int run_json(char *const *argv, bool lenient, jv **ret)
 {
 	_cleanup_free_ char *out = NULL;
 	size_t len;
-	int status;
 	unsigned quirks = 0;
 	char err[128];
 
-	int r = peer_tool_run(argv, &out, &len, &status);
-	if (r < 0) {
-		result(false, "%s: cannot run: %s", peer_tool_cmdline(argv), strerror(-r));
+	int r = harness_run_checked(argv, &out, &len);
+	if (r < 0)
 		return r;
-	}
-	if (status != 0) {
-		result(false, "%s: exit status %d", peer_tool_cmdline(argv), status);
-		return -EIO;
-	}
 	r = json_parse(out, len, lenient, ret, &quirks, err, sizeof(err));
 	if (r < 0) {
-		result(false, "%s: output is not JSON: %s", peer_tool_cmdline(argv), err);
+		result(false, "%s: output is not JSON: %s", harness_cmdline(argv), err);
 		return r;
 	}
-	result(true, "%s: exit status 0, %zu bytes of JSON", peer_tool_cmdline(argv), len);
+	result(true, "%s: exit status 0, %zu bytes of JSON", harness_cmdline(argv), len);
 	if (quirks)
 		note("%s wrote %u bare '-' where JSON needs a value; read as null", argv[0],
 		     quirks);
@@ -411,40 +378,12 @@ static void check_self(const struct hview *h)
 
 /* ---- sysfs and the test's own affinity ---- */
 
-static int read_file(const char *path, char **ret, size_t *ret_len)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char buf[65536];
-	size_t len = 0;
-
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		ssize_t k = read(fd, buf + len, sizeof(buf) - 1 - len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -errno;
-		if (k == 0)
-			break;
-		len += (size_t)k;
-		if (len == sizeof(buf) - 1)
-			return -EFBIG;
-	}
-	buf[len] = 0;
-	*ret = strdup(buf);
-	if (!*ret)
-		return -ENOMEM;
-	*ret_len = len;
-	return 0;
-}
-
 static int read_cpulist_file(const char *path, hk_cpuset *s)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
 
-	int r = read_file(path, &buf, &len);
+	int r = harness_read_file(path, &buf, &len);
 	if (r < 0)
 		return r;
 	return hk_cpuset_parse_list(s, buf, len);
@@ -1233,7 +1172,7 @@ static int64_t node_memtotal_kib(int64_t node)
 	uint64_t v;
 
 	snprintf(path, sizeof(path), "/sys/devices/system/node/node%" PRId64 "/meminfo", node);
-	if (read_file(path, &buf, &len) < 0)
+	if (harness_read_file(path, &buf, &len) < 0)
 		return -1;
 	const char *p = strstr(buf, "MemTotal:");
 	if (!p)
@@ -1377,17 +1316,12 @@ static void check_text(const struct hview *h, const char *tool)
 	_cleanup_cpuset_ hk_cpuset *yes = hk_cpuset_new();
 	_cleanup_cpuset_ hk_cpuset *online_row = hk_cpuset_new();
 	size_t len;
-	int status;
 
 	if (!rows || !yes || !online_row)
 		return (void)result(false, "out of memory");
-	int r = peer_tool_run(argv, &out, &len, &status);
-	if (r < 0)
-		return (void)result(false, "%s: cannot run: %s", peer_tool_cmdline(argv),
-				    strerror(-r));
-	if (status != 0)
-		return (void)result(false, "%s: exit status %d", peer_tool_cmdline(argv), status);
-	result(true, "%s: exit status 0, %zu bytes", peer_tool_cmdline(argv), len);
+	if (harness_run_checked(argv, &out, &len) < 0)
+		return;
+	result(true, "%s: exit status 0, %zu bytes", harness_cmdline(argv), len);
 
 	/* The "online" row of the CPU section, and the rows of the "CPUs" table. */
 	bool in_table = false, have_online = false;
@@ -1472,9 +1406,9 @@ int main(void)
 
 	if (!tool || !*tool)
 		SKIP("HK_TOOL is not set (run through meson test)");
-	if (!peer_tool_in_path("lscpu"))
+	if (!harness_in_path("lscpu"))
 		SKIP("lscpu is not installed (util-linux)");
-	if (!peer_tool_in_path("lstopo-no-graphics"))
+	if (!harness_in_path("lstopo-no-graphics"))
 		SKIP("lstopo-no-graphics is not installed (hwloc)");
 
 	char *const hk_argv[] = {(char *)tool, (char *)"--json", (char *)"topology", NULL};
@@ -1534,14 +1468,7 @@ int main(void)
 	{
 		_cleanup_free_ char *xml = NULL;
 		size_t len;
-		int status;
-		r = peer_tool_run(lstopo, &xml, &len, &status);
-		if (r < 0)
-			result(false, "%s: cannot run: %s", peer_tool_cmdline(lstopo),
-			       strerror(-r));
-		else if (status != 0)
-			result(false, "%s: exit status %d", peer_tool_cmdline(lstopo), status);
-		else
+		if (harness_run_checked(lstopo, &xml, &len) >= 0)
 			check_hwloc(h, xml, len, aff);
 	}
 

@@ -18,10 +18,7 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
-#include <stdarg.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <hostkit/kernel.h>
@@ -29,59 +26,10 @@
 #include "base/macro.h"
 #include "tests/test.h"
 
-/*
- * The JSON reader and tool runner of the host suite. This test's build rule
- * (tests/meson.build) does not link them, so they are compiled in here.
- */
 #include "tests/host/json-reader.h"
-#include "tests/host/peer-tool.h"
+#include "tests/support/harness.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(hk_cpuset *, hk_cpuset_free)
-
-static void result(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void result(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%-5s ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!ok)
-		test_failures++;
-}
-
-static int read_whole(const char *path, char **ret, size_t *ret_len)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	if (fd < 0)
-		return negative_errno();
-	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 16384;
-			char *n = realloc(buf, cap);
-			if (!n)
-				return -ENOMEM;
-			buf = n;
-		}
-		ssize_t k = read(fd, buf + len, cap - len - 1);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return negative_errno();
-		if (k == 0)
-			break;
-		len += (size_t)k;
-	}
-	buf[len] = 0;
-	*ret = TAKE_PTR(buf);
-	*ret_len = len;
-	return 0;
-}
 
 /* `hostkit --root ROOT --json inspect kernel`, parsed; its "kernel" object in *ret_kernel. */
 static int run_hostkit(const char *tool, const char *root, jv **ret_doc, const jv **ret_kernel)
@@ -90,28 +38,21 @@ static int run_hostkit(const char *tool, const char *root, jv **ret_doc, const j
 			      "inspect",    "kernel", NULL};
 	_cleanup_free_ char *out = NULL;
 	size_t len;
-	int status;
 	char err[256];
 	jv *doc = NULL;
 
-	int r = peer_tool_run(argv, &out, &len, &status);
-	if (r < 0) {
-		result(false, "%s: cannot run: %s", peer_tool_cmdline(argv), strerror(-r));
+	int r = harness_run_checked(argv, &out, &len);
+	if (r < 0)
 		return r;
-	}
-	if (status != 0) {
-		result(false, "%s: exit status %d", peer_tool_cmdline(argv), status);
-		return -EIO;
-	}
 	r = json_parse(out, len, false, &doc, NULL, err, sizeof(err));
 	if (r < 0) {
-		result(false, "%s: not JSON: %s", peer_tool_cmdline(argv), err);
+		result(false, "%s: not JSON: %s", harness_cmdline(argv), err);
 		return r;
 	}
 	const jv *k = jv_get(doc, "kernel");
 	if (!k || k->type != JV_OBJECT) {
 		jv_free(doc);
-		result(false, "%s: no \"kernel\" object", peer_tool_cmdline(argv));
+		result(false, "%s: no \"kernel\" object", harness_cmdline(argv));
 		return -EINVAL;
 	}
 	*ret_doc = doc;
@@ -239,7 +180,7 @@ static void test_procfs(const char *tool, const char *data)
 
 	snprintf(path, sizeof(path), "%s/procfs/EXPECTED.md", data);
 	snprintf(root, sizeof(root), "%s/procfs/fixtures", data);
-	if (read_whole(path, &md, &len) < 0 || access(root, F_OK) < 0) {
+	if (harness_read_file(path, &md, &len) < 0 || access(root, F_OK) < 0) {
 		printf("note  procfs: %s or its fixtures absent, skipped\n", path);
 		return;
 	}
@@ -284,9 +225,9 @@ static void test_procfs_sysctl(const char *tool, const char *data)
 	snprintf(root, sizeof(root), "%s/procfs/fixtures", data);
 	if (access(root, F_OK) < 0)
 		return;
-	int r = peer_tool_run(argv, &out, &len, &status);
+	int r = harness_run(argv, &out, &len, &status);
 	if (r < 0 || status != 0) {
-		result(false, "%s: failed", peer_tool_cmdline(argv));
+		result(false, "%s: failed", harness_cmdline(argv));
 		return;
 	}
 	_cleanup_jv_ jv *doc = NULL;
@@ -305,7 +246,7 @@ static void test_procfs_sysctl(const char *tool, const char *data)
 		if (strncmp(key, "vm.", 3) != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/proc/sys/vm/%s", root, key + 3);
-		if (read_whole(path, &text, &tlen) < 0) {
+		if (harness_read_file(path, &text, &tlen) < 0) {
 			absent++;
 			if (!a || a->type != JV_BOOL || !a->boolean) {
 				bad++;
@@ -342,28 +283,6 @@ static void test_procfs_sysctl(const char *tool, const char *data)
 /* ------------------------------------------------------------------------ */
 /* hwloc */
 
-static int run_tar(const char *tarball, const char *dir)
-{
-	char *const argv[] = {"tar", "-x", "-f", (char *)tarball, "-C", (char *)dir, NULL};
-	_cleanup_free_ char *out = NULL;
-	size_t len;
-	int status;
-
-	int r = peer_tool_run(argv, &out, &len, &status);
-	if (r < 0)
-		return r;
-	return status == 0 ? 0 : -EIO;
-}
-
-static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	if (type == FTW_D || type == FTW_DP)
-		(void)chmod(path, 0700);
-	if (remove(path) < 0)
-		fprintf(stderr, "cannot remove %s: %m\n", path);
-	return 0;
-}
-
 /* The trees with what their kernels accepted: NULL for a file the tree lacks. */
 static const struct {
 	const char *name;
@@ -392,7 +311,7 @@ static void test_hwloc_tree(const char *tool, const char *data, unsigned t, cons
 		printf("note  %s: tarball absent, skipped\n", name);
 		return;
 	}
-	int r = run_tar(tarball, tmp);
+	int r = harness_extract(tarball, tmp, NULL);
 	if (r < 0) {
 		result(false, "%s: tar failed: %s", name, strerror(-r));
 		return;
@@ -408,7 +327,7 @@ static void test_hwloc_tree(const char *tool, const char *data, unsigned t, cons
 	compare_accepted(name, k, "nohz_full", hwloc_trees[t].nohz_full);
 
 	snprintf(path, sizeof(path), "%s/proc/cmdline", root);
-	r = read_whole(path, &text, &len);
+	r = harness_read_file(path, &text, &len);
 	const jv *cmdline = jv_get(k, "cmdline");
 	if (r == -ENOENT) {
 		result(cmdline && cmdline->type == JV_NULL, "%s: no proc/cmdline, cmdline null",
@@ -439,17 +358,16 @@ static void test_hwloc_tree(const char *tool, const char *data, unsigned t, cons
 
 static void test_hwloc(const char *tool, const char *data)
 {
-	const char *tmpdir = getenv("TMPDIR");
 	char tmp[PATH_MAX];
 
-	snprintf(tmp, sizeof(tmp), "%s/hk-peer-kernel-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-	if (!mkdtemp(tmp)) {
-		result(false, "mkdtemp %s: %s", tmp, strerror(errno));
+	int r = harness_mkdtemp("hk-peer-kernel-XXXXXX", tmp, sizeof(tmp));
+	if (r < 0) {
+		result(false, "mkdtemp %s: %s", tmp, strerror(-r));
 		return;
 	}
 	for (unsigned t = 0; t < ELEMENTSOF(hwloc_trees); t++)
 		test_hwloc_tree(tool, data, t, tmp);
-	(void)nftw(tmp, rm_one, 64, FTW_DEPTH | FTW_PHYS);
+	(void)harness_remove_tree(tmp);
 }
 
 int main(void)
@@ -461,7 +379,7 @@ int main(void)
 		SKIP("peer data %s absent", data ? data : "(HK_PEER_DATA unset)");
 	if (!tool || access(tool, X_OK) < 0)
 		SKIP("the hostkit tool (HK_TOOL) is not built");
-	if (!peer_tool_in_path("tar"))
+	if (!harness_in_path("tar"))
 		SKIP("tar is not installed");
 
 	test_procfs(tool, data);

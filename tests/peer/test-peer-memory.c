@@ -22,7 +22,6 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -34,9 +33,8 @@
 #include "base/macro.h"
 #include "tests/test.h"
 
-/* The host suite's JSON reader and tool runner, compiled into this test too. */
 #include "tests/host/json-reader.h"
-#include "tests/host/peer-tool.h"
+#include "tests/support/harness.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(hk_memory *, hk_memory_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(hk_root *, hk_root_free)
@@ -44,32 +42,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(hk_root *, hk_root_free)
 static const char *tool;
 
 /* ---- Reporting ---- */
-
-static void result(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void result(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%-5s ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!ok)
-		test_failures++;
-}
-
-static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void note(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("note  ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 /* A run of like comparisons, printed when they fail, totalled at the end. */
 typedef struct group {
@@ -102,37 +74,6 @@ static void group_end(const group *g)
 	       g->compared, g->failed);
 }
 
-static int read_file(const char *path, char **ret_buf, size_t *ret_len)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	if (fd < 0)
-		return negative_errno();
-	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 65536;
-			char *n = realloc(buf, cap);
-			if (!n)
-				return -ENOMEM;
-			buf = n;
-		}
-		ssize_t k = read(fd, buf + len, cap - len - 1);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return negative_errno();
-		if (k == 0)
-			break;
-		len += (size_t)k;
-	}
-	buf[len] = 0;
-	*ret_buf = TAKE_PTR(buf);
-	*ret_len = len;
-	return 0;
-}
-
 /* ---- hostkit's JSON ---- */
 
 /* Runs `hostkit --root ROOT --json inspect memory`; *ret is the "memory" object's document. */
@@ -142,29 +83,22 @@ static int hostkit_memory(const char *root, jv **ret, const jv **ret_memory)
 			      (char *)"inspect", (char *)"memory", NULL};
 	_cleanup_free_ char *out = NULL;
 	size_t len;
-	int status;
 	char err[128];
 
-	int r = peer_tool_run(argv, &out, &len, &status);
-	if (r < 0) {
-		result(false, "%s: cannot run: %s", peer_tool_cmdline(argv), strerror(-r));
+	int r = harness_run_checked(argv, &out, &len);
+	if (r < 0)
 		return r;
-	}
-	if (status != 0) {
-		result(false, "%s: exit status %d", peer_tool_cmdline(argv), status);
-		return -EIO;
-	}
 	r = json_parse(out, len, false, ret, NULL, err, sizeof(err));
 	if (r < 0) {
-		result(false, "%s: output is not JSON: %s", peer_tool_cmdline(argv), err);
+		result(false, "%s: output is not JSON: %s", harness_cmdline(argv), err);
 		return r;
 	}
 	const jv *mem = jv_get(*ret, "memory");
 	if (!mem || mem->type != JV_OBJECT) {
-		result(false, "%s: no \"memory\" object", peer_tool_cmdline(argv));
+		result(false, "%s: no \"memory\" object", harness_cmdline(argv));
 		return -EINVAL;
 	}
-	result(true, "%s: exit status 0, %zu bytes of JSON", peer_tool_cmdline(argv), len);
+	result(true, "%s: exit status 0, %zu bytes of JSON", harness_cmdline(argv), len);
 	*ret_memory = mem;
 	return 0;
 }
@@ -481,7 +415,7 @@ static void check_e2e(const jv *mem, const char *path)
 		      {"node_memory_* (proc/meminfo)"},
 		      {"node_memory_numa_* (nodeN/meminfo, nodeN/numastat)"}};
 
-	int r = read_file(path, &text, &len);
+	int r = harness_read_file(path, &text, &len);
 	if (r < 0) {
 		note("%s: %s, not compared", path, strerror(-r));
 		return;
@@ -590,29 +524,21 @@ static void check_node_exporter(const char *data)
 
 static char tree[PATH_MAX];
 
-/*
- * Where the trees are written: $TMPDIR, else /dev/shm (a tmpfs, where the
- * hwloc tarballs unpack in seconds rather than a minute), else /tmp.
- */
-static void tree_template(void)
-{
-	const char *base = getenv("TMPDIR");
-
-	if (!base || !*base)
-		base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	snprintf(tree, sizeof(tree), "%s/hk-peer-memory-XXXXXX", base);
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static void tree_done(void)
 {
 	if (tree[0])
-		nftw(tree, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		(void)harness_remove_tree(tree);
 	tree[0] = 0;
+}
+
+/* A fresh, empty directory in the global @tree. */
+static int tree_new(void)
+{
+	tree_done();
+	int r = harness_mkdtemp("hk-peer-memory-XXXXXX", tree, sizeof(tree));
+	if (r < 0)
+		tree[0] = 0;
+	return r;
 }
 
 static int write_file(const char *rel, const char *text, size_t len)
@@ -636,12 +562,8 @@ static int tool_status(void)
 {
 	char *const argv[] = {(char *)tool,	 (char *)"--root", tree, (char *)"--json",
 			      (char *)"inspect", (char *)"memory", NULL};
-	_cleanup_free_ char *out = NULL;
-	size_t len;
-	int status;
 
-	int r = peer_tool_run(argv, &out, &len, &status);
-	return r < 0 ? r : status;
+	return harness_run_status(argv);
 }
 
 static void check_broken(const char *data)
@@ -676,7 +598,7 @@ static void check_broken(const char *data)
 		size_t len;
 
 		snprintf(src, sizeof(src), "%s/procfs/fixtures/%s", data, cases[i].file);
-		if (read_file(src, &text, &len) < 0) {
+		if (harness_read_file(src, &text, &len) < 0) {
 			note("%s: unreadable, case %u not run", src, i);
 			continue;
 		}
@@ -696,19 +618,16 @@ static void check_broken(const char *data)
 		memcpy(mod + head + rlen, at + flen, len - head - flen);
 		size_t mlen = len - flen + rlen;
 
-		tree_done();
-		tree_template();
-		if (!mkdtemp(tree)) {
-			tree[0] = 0;
-			return (void)result(false, "mkdtemp: %s", strerror(errno));
-		}
+		int r = tree_new();
+		if (r < 0)
+			return (void)result(false, "mkdtemp: %s", strerror(-r));
 		if (write_file(cases[i].file, mod, mlen) < 0)
 			return (void)result(false, "cannot write %s/%s", tree, cases[i].file);
 
 		_cleanup_(hk_root_freep) hk_root *root = NULL;
 		_cleanup_(hk_memory_freep) hk_memory *m = NULL;
 		hk_diag diag = {0};
-		int r = hk_root_open(tree, 0, &diag, &root);
+		r = hk_root_open(tree, 0, &diag, &root);
 		if (r >= 0)
 			r = hk_memory_load(root, &diag, &m);
 		char want[64];
@@ -727,34 +646,6 @@ static void check_broken(const char *data)
 
 /* ---- ghw and hwloc: captured trees in tarballs ---- */
 
-/* Unpacks @tarball into @dir, without the parts of a tree memory never reads. */
-static int run_tar(const char *tarball, const char *dir)
-{
-	char *const argv[] = {(char *)"tar",
-			      (char *)"-x",
-			      (char *)"-f",
-			      (char *)tarball,
-			      (char *)"-C",
-			      (char *)dir,
-			      (char *)"--exclude=*/sys/devices/system/cpu",
-			      (char *)"--exclude=*/sys/devices/pci*",
-			      (char *)"--exclude=*/sys/devices/virtual",
-			      (char *)"--exclude=*/sys/devices/platform",
-			      (char *)"--exclude=*/sys/bus",
-			      (char *)"--exclude=*/sys/class",
-			      (char *)"--exclude=*/sys/firmware",
-			      (char *)"--exclude=*/sys/fs",
-			      NULL};
-	_cleanup_free_ char *out = NULL;
-	size_t len;
-	int status;
-
-	int r = peer_tool_run(argv, &out, &len, &status);
-	if (r < 0)
-		return r;
-	return status == 0 ? 0 : -EIO;
-}
-
 static int load_tree(const char *dir, hk_diag *diag, hk_memory **ret)
 {
 	_cleanup_(hk_root_freep) hk_root *root = NULL;
@@ -768,13 +659,21 @@ static int load_tree(const char *dir, hk_diag *diag, hk_memory **ret)
 /* A fresh directory holding @tarball's contents, in the global @tree. */
 static int extract(const char *tarball)
 {
-	tree_done();
-	tree_template();
-	if (!mkdtemp(tree)) {
-		tree[0] = 0;
-		return negative_errno();
-	}
-	return run_tar(tarball, tree);
+	/* The parts of a tree memory never reads are left out. */
+	static const char *const excludes[] = {"--exclude=*/sys/devices/system/cpu",
+					       "--exclude=*/sys/devices/pci*",
+					       "--exclude=*/sys/devices/virtual",
+					       "--exclude=*/sys/devices/platform",
+					       "--exclude=*/sys/bus",
+					       "--exclude=*/sys/class",
+					       "--exclude=*/sys/firmware",
+					       "--exclude=*/sys/fs",
+					       NULL};
+
+	int r = tree_new();
+	if (r < 0)
+		return r;
+	return harness_extract(tarball, tree, excludes);
 }
 
 static void check_ghw(const char *data)
@@ -895,7 +794,7 @@ int main(void)
 	check_procfs(data);
 	check_node_exporter(data);
 	check_broken(data);
-	if (!peer_tool_in_path("tar")) {
+	if (!harness_in_path("tar")) {
 		note("tar is not installed: the ghw and hwloc trees are not read");
 	} else {
 		check_ghw(data);

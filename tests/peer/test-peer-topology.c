@@ -18,17 +18,13 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <hostkit/topology.h>
@@ -36,8 +32,7 @@
 #include "base/macro.h"
 #include "base/parse.h"
 #include "base/strbuf.h"
-
-extern char **environ;
+#include "tests/support/harness.h"
 
 /* Stops the test as skipped (77), printing why. */
 #define SKIP_PEER(...)                                                                             \
@@ -56,37 +51,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(hk_topology *, hk_topology_free)
 
 /* ------------------------------------------------------------------------ */
 /* Text helpers */
-
-static int read_file(const char *path, char **ret_buf, size_t *ret_len)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	if (fd < 0)
-		return negative_errno();
-	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 16384;
-			char *n = realloc(buf, cap);
-			if (!n)
-				return -ENOMEM;
-			buf = n;
-		}
-		ssize_t k = read(fd, buf + len, cap - len - 1);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return negative_errno();
-		if (k == 0)
-			break;
-		len += (size_t)k;
-	}
-	buf[len] = 0;
-	*ret_buf = TAKE_PTR(buf);
-	*ret_len = len;
-	return 0;
-}
 
 /* Iterates the lines of a NUL-terminated text: *line and *len, false at the end. */
 static bool next_line(const char **cursor, const char **line, size_t *len)
@@ -215,7 +179,7 @@ static int load_known(const char *path)
 	size_t len, llen;
 	unsigned lineno = 0;
 
-	int r = read_file(path, &buf, &len);
+	int r = harness_read_file(path, &buf, &len);
 	if (r < 0)
 		return r;
 	cursor = buf;
@@ -304,47 +268,7 @@ static void diff_count(report *rep, const char *field, long hostkit, long peer, 
 }
 
 /* ------------------------------------------------------------------------ */
-/* Extracting a tarball into a fresh directory, and removing it again */
-
-static int run_tar(const char *tarball, const char *dir)
-{
-	/* Spawned without a shell: the names hold '+' and other shell-active bytes. */
-	char *const argv[] = {"tar", "-x", "-f", (char *)tarball, "-C", (char *)dir, NULL};
-	pid_t pid;
-	int status;
-
-	int r = posix_spawnp(&pid, "tar", NULL, NULL, argv, environ);
-	if (r != 0)
-		return -r;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return negative_errno();
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return -EIO;
-	return 0;
-}
-
-static int make_writable(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	/* A directory without write permission would keep its entries. */
-	if (type == FTW_D && (st->st_mode & S_IRWXU) != S_IRWXU)
-		(void)chmod(path, (st->st_mode & 07777) | S_IRWXU);
-	return 0;
-}
-
-static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	if (remove(path) < 0)
-		fprintf(stderr, "cannot remove %s: %m\n", path);
-	return 0;
-}
-
-static void remove_tree(const char *dir)
-{
-	(void)nftw(dir, make_writable, 64, FTW_PHYS);
-	if (nftw(dir, remove_one, 64, FTW_DEPTH | FTW_PHYS) < 0)
-		fprintf(stderr, "cannot walk %s: %m\n", dir);
-}
+/* The tree a tarball unpacks to */
 
 /* The single directory in @dir (hwloc's tarballs hold one top folder). */
 static int single_subdir(const char *dir, char *ret, size_t size)
@@ -515,7 +439,7 @@ static int parse_console(const char *path, console *ret)
 	bool in_tree = true;
 	int r;
 
-	r = read_file(path, &buf, &len);
+	r = harness_read_file(path, &buf, &len);
 	if (r < 0)
 		return r;
 	c.disallowed_pus = hk_cpuset_new();
@@ -694,7 +618,7 @@ static int parse_xml(const char *path, console *ret)
 	bool in_latency = false;
 	int r;
 
-	r = read_file(path, &buf, &len);
+	r = harness_read_file(path, &buf, &len);
 	if (r < 0)
 		return r;
 	c.disallowed_pus = hk_cpuset_new();
@@ -1250,7 +1174,7 @@ static int compare_machine(report *rep, const machine *m, const char *root_path)
 	if (m->kind == PEER_LSCPU) {
 		_cleanup_free_ char *text = NULL;
 		size_t len;
-		if ((r = read_file(m->expected, &text, &len)) < 0)
+		if ((r = harness_read_file(m->expected, &text, &len)) < 0)
 			return r;
 		r = compare_lscpu(rep, t, text);
 		if (r >= 0)
@@ -1283,15 +1207,13 @@ static int compare_machine(report *rep, const machine *m, const char *root_path)
 /* Extracts, finds the root, compares, and always removes the tree. */
 static int run_machine(report *rep, const machine *m)
 {
-	const char *tmp = getenv("TMPDIR");
 	char dir[PATH_MAX], root[PATH_MAX];
-	int r;
 
-	snprintf(dir, sizeof(dir), "%s/hk-peer-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir))
-		return negative_errno();
+	int r = harness_mkdtemp("hk-peer-XXXXXX", dir, sizeof(dir));
+	if (r < 0)
+		return r;
 
-	r = run_tar(m->tarball, dir);
+	r = harness_extract(m->tarball, dir, NULL);
 	if (r < 0) {
 		diff(rep, "extract", "tar failed: %s", strerror(-r));
 		goto out;
@@ -1311,7 +1233,7 @@ static int run_machine(report *rep, const machine *m)
 	}
 	r = compare_machine(rep, m, root);
 out:
-	remove_tree(dir);
+	(void)harness_remove_tree(dir);
 	return r;
 }
 
@@ -1364,7 +1286,7 @@ static int read_hwloc_test(const char *dir, const char *file, hwloc_test *ret)
 
 	if (!path)
 		return -ENOMEM;
-	int r = read_file(path, &buf, &len);
+	int r = harness_read_file(path, &buf, &len);
 	if (r < 0)
 		return r;
 	snprintf(t.name, sizeof(t.name), "%.*s", (int)(strlen(file) - 5), file);

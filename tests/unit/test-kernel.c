@@ -332,6 +332,29 @@ static void test_cpulist_errors(void)
 		CHECK_STREQ(hk_cmdline_error_message(n, 0),
 			    "nohz_full: cannot parse CPU list '1-N': 'N' needs the CPU count");
 	}
+	/*
+	 * "all" is the whole range (bitmap_parselist() since 5.13), also with a
+	 * group. Not for isolcpus, whose parser reads a leading word as a flag.
+	 */
+	static const char all_line[] = "nohz_full=all rcu_nocbs=all:1/2 irqaffinity=0,all";
+	_cleanup_cmdline_ hk_cmdline *a = NULL;
+	CHECK_OK(hk_cmdline_parse(all_line, sizeof(all_line) - 1, 8, &a));
+	if (a) {
+		CHECK_STREQ(cpus(a, HK_CMDLINE_NOHZ_FULL), "0-7");
+		CHECK_STREQ(cpus(a, HK_CMDLINE_RCU_NOCBS), "0,2,4,6");
+		CHECK_STREQ(cpus(a, HK_CMDLINE_IRQAFFINITY), "0-7");
+		CHECK_EQ_U64(hk_cmdline_n_errors(a), 0);
+	}
+	/* Only the word "all": "ball" and "alll" are not it. */
+	_cleanup_cmdline_ hk_cmdline *b = NULL;
+	CHECK_OK(hk_cmdline_parse("nohz_full=ball", 14, 8, &b));
+	if (b)
+		CHECK_EQ_U64(hk_cmdline_n_errors(b), 1);
+	_cleanup_cmdline_ hk_cmdline *z = NULL;
+	CHECK_OK(hk_cmdline_parse("nohz_full=all", 13, 0, &z));
+	if (z)
+		CHECK_STREQ(hk_cmdline_error_message(z, 0),
+			    "nohz_full: cannot parse CPU list 'all': 'all' needs the CPU count");
 }
 
 static void test_cpulists(void)

@@ -7,7 +7,6 @@
  * removes at exit.
  */
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -17,6 +16,7 @@
 
 #include "base/macro.h"
 #include "host/pagemap.h"
+#include "tests/support/harness.h"
 #include "tests/test.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(hk_root *, hk_root_free)
@@ -178,10 +178,10 @@ static void format_kpf(uint64_t flags, const char *want)
 static void test_kpage_flags(void)
 {
 	format_kpf(0, "");
-	/* An mlock()ed anonymous page, as seen on 6.x (33 mlocked, 34 mappedtodisk raw). */
+	/* An mlock()ed anonymous page, as seen on 6.x (kernel-hacking bits 33 and 34). */
 	format_kpf(BIT(2) | BIT(3) | BIT(5) | BIT(11) | BIT(12) | BIT(14) | BIT(18) | BIT(33) |
 		       BIT(34),
-		   "referenced,uptodate,lru,mmap,anon,swapbacked,unevictable,bit33,bit34");
+		   "referenced,uptodate,lru,mmap,anon,swapbacked,unevictable,mlocked,mappedtodisk");
 	/* The head page of a transparent huge page. */
 	format_kpf(BIT(15) | BIT(22) | BIT(11) | BIT(12), "mmap,anon,compound_head,thp");
 	/* A tail page of a hugetlb page. */
@@ -190,8 +190,8 @@ static void test_kpage_flags(void)
 	format_kpf(BIT(15) | BIT(17) | BIT(11), "mmap,compound_head,huge");
 	/* The newest named bits, unused bits and kernel-hacking bits. */
 	format_kpf(BIT(23) | BIT(24) | BIT(25) | BIT(26), "offline,zero_page,idle,pgtable");
-	format_kpf(BIT(27) | BIT(31) | BIT(32) | BIT(40) | BIT(63),
-		   "bit27,bit31,bit32,bit40,bit63");
+	format_kpf(BIT(27) | BIT(31) | BIT(32) | BIT(40) | BIT(42) | BIT(43) | BIT(63),
+		   "bit27,bit31,reserved,softdirty,arch_3,bit43,bit63");
 	format_kpf(BIT(10) | BIT(20) | BIT(19), "buddy,hwpoison,nopage");
 
 	static const char *const names[] = {
@@ -203,7 +203,15 @@ static void test_kpage_flags(void)
 	};
 	for (unsigned i = 0; i < ELEMENTSOF(names); i++)
 		CHECK_STREQ(hk_kpage_flag_name(i), names[i]);
-	for (unsigned i = 27; i < 70; i++)
+	for (unsigned i = 27; i < 32; i++)
+		CHECK(hk_kpage_flag_name(i) == NULL);
+	static const char *const hacking[] = {
+	    "reserved", "mlocked",  "mappedtodisk", "private", "private_2", "owner_private",
+	    "arch",	"uncached", "softdirty",    "arch_2",  "arch_3",
+	};
+	for (unsigned i = 0; i < ELEMENTSOF(hacking); i++)
+		CHECK_STREQ(hk_kpage_flag_name(32 + i), hacking[i]);
+	for (unsigned i = 43; i < 70; i++)
 		CHECK(hk_kpage_flag_name(i) == NULL);
 	CHECK(hk_kpage_flag_name(UINT_MAX) == NULL);
 }
@@ -364,20 +372,6 @@ static void test_entries_contiguous(void)
 /* ---- The readers, on a captured tree ---- */
 
 static char base[PATH_MAX];
-static pid_t owner_pid;
-
-static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	if (remove(path) < 0)
-		fprintf(stderr, "cannot remove %s: %s\n", path, strerror(errno));
-	return 0;
-}
-
-static void remove_base(void)
-{
-	if (base[0] && getpid() == owner_pid)
-		nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static void die(const char *what, const char *path)
 {
@@ -432,13 +426,13 @@ static void put(const char *rel, const void *data, size_t len)
 
 static void build_tree(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(base, sizeof(base), "%s/hk-test-pagemap-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(base))
+	int r = harness_mkdtemp("hk-test-pagemap-XXXXXX", base, sizeof(base));
+	if (r >= 0)
+		r = harness_remove_at_exit(base);
+	if (r < 0) {
+		errno = -r;
 		die("mkdtemp", base);
-	owner_pid = getpid();
-	atexit(remove_base);
+	}
 
 	mkdir_p("proc/123");
 	mkdir_p("proc/124");

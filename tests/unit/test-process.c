@@ -5,7 +5,6 @@
  * a small tree this test builds under a mkdtemp() directory.
  */
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +13,7 @@
 
 #include "base/macro.h"
 #include "host/process.h"
+#include "tests/support/harness.h"
 #include "tests/test.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(hk_proc_status *, hk_proc_status_free)
@@ -699,11 +699,6 @@ static void test_cgroup_list(void)
 
 static char tree[PATH_MAX / 2];
 
-static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static void put(const char *rel, const char *text, size_t len)
 {
 	char path[PATH_MAX];
@@ -734,9 +729,7 @@ static void test_loaders(void)
 	char path[PATH_MAX];
 	int64_t v;
 
-	snprintf(tree, sizeof(tree), "%s/hk-test-process.XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(tree)) {
+	if (harness_mkdtemp("hk-test-process.XXXXXX", tree, sizeof(tree)) < 0) {
 		fprintf(stderr, "mkdtemp failed\n");
 		test_failures++;
 		return;
@@ -862,7 +855,7 @@ static void test_loaders(void)
 	CHECK(diag.line == 2);
 out:
 	hk_root_free(root);
-	nftw(tree, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	(void)harness_remove_tree(tree);
 }
 
 /* A tree without proc/ has no processes to list. */
@@ -872,9 +865,7 @@ static void test_no_proc(void)
 	hk_root *root = NULL;
 	hk_process_list *l = NULL;
 
-	snprintf(dir, sizeof(dir), "%s/hk-test-noproc.XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(dir))
+	if (harness_mkdtemp("hk-test-noproc.XXXXXX", dir, sizeof(dir)) < 0)
 		return;
 	snprintf(sys, sizeof(sys), "%s/sys", dir);
 	mkdir(sys, 0755);

@@ -15,7 +15,6 @@
  * same rules.
  */
 #include <fcntl.h>
-#include <ftw.h>
 #include <linux/filter.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
@@ -31,6 +30,7 @@
 #include <hostkit/root.h>
 
 #include "base/macro.h"
+#include "tests/support/harness.h"
 #include "tests/test.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(hk_root *, hk_root_free)
@@ -40,26 +40,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(hk_cpuset *, hk_cpuset_free)
 
 static char base[PATH_MAX];
 static char tree[PATH_MAX];
-static pid_t owner_pid;
 
 /* Escapes deep enough to reach the host's "/" from anywhere under BASE. */
 #define UP12 "../../../../../../../../../../../../"
 
 static const char secret_text[] = "HOST SECRET: never read through the root\n";
-
-static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	if (remove(path) < 0)
-		fprintf(stderr, "cannot remove %s: %s\n", path, strerror(errno));
-	return 0;
-}
-
-static void remove_base(void)
-{
-	/* Children _exit(); only the process that made the directory removes it. */
-	if (base[0] && getpid() == owner_pid)
-		nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static void die(const char *what, const char *path)
 {
@@ -166,13 +151,14 @@ static char *pattern(size_t len)
 
 static void build_tree(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(base, sizeof(base), "%s/hk-test-root-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(base))
+	/* Removed at exit, by this process only: its children _exit(). */
+	int r = harness_mkdtemp("hk-test-root-XXXXXX", base, sizeof(base));
+	if (r >= 0)
+		r = harness_remove_at_exit(base);
+	if (r < 0) {
+		errno = -r;
 		die("mkdtemp", base);
-	owner_pid = getpid();
-	atexit(remove_base);
+	}
 	if (snprintf(tree, sizeof(tree), "%s/tree", base) >= (int)sizeof(tree))
 		die("path too long:", base);
 
