@@ -10,6 +10,9 @@ packages=(
 	libclang-rt-14-dev
 	# tests: extracting the peer corpus, and the peers compared against
 	tar bzip2 gzip xz-utils util-linux hwloc-nox
+	# The network peers: ethtool and iproute2 (ip) for the priv and host
+	# suites and the benchmarks, pciutils (lspci) for the PCI checks.
+	ethtool iproute2 pciutils
 )
 
 missing=()

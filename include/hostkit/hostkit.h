@@ -12,5 +12,10 @@
 #include <hostkit/sysctl.h>
 #include <hostkit/process.h>
 #include <hostkit/pagemap.h>
+#include <hostkit/pci.h>
+#include <hostkit/irq.h>
+#include <hostkit/softnet.h>
+#include <hostkit/netdev.h>
+#include <hostkit/ethtool.h>
 
 #endif

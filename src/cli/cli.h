@@ -101,6 +101,19 @@ int process_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb);
 int pagemap_json(cli_ctx *ctx, const cli_args *args, hk_json *j);
 int pagemap_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb);
 
+/* src/cli/pci.c */
+int pci_json(cli_ctx *ctx, const cli_args *args, hk_json *j);
+int pci_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb);
+/* src/cli/irq.c */
+int irq_json(cli_ctx *ctx, const cli_args *args, hk_json *j);
+int irq_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb);
+/* src/cli/softnet.c */
+int softnet_json(cli_ctx *ctx, const cli_args *args, hk_json *j);
+int softnet_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb);
+/* src/cli/net.c */
+int net_json(cli_ctx *ctx, const cli_args *args, hk_json *j);
+int net_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb);
+
 int cmd_topology(cli_ctx *ctx, int argc, char **argv);
 int cmd_inspect(cli_ctx *ctx, int argc, char **argv);
 

@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HK_HOST_ETHTOOL_H
+#define HK_HOST_ETHTOOL_H
+
+#include <hostkit/ethtool.h>
+
+#endif
