@@ -87,6 +87,18 @@ static int load_device(cli_ctx *ctx, struct netview *v, struct devview *dv)
 			return -ENOMEM;
 		dv->qco_status = hk_ethtool_get_queue_coalesce(v->ethtool, name, 0, nq, NULL,
 							       dv->queue_coalesce);
+		/*
+		 * One queue the driver refuses fails the whole request: a driver
+		 * with fewer tx than rx queues (or the reverse) answers for the
+		 * smaller count.
+		 */
+		unsigned fewer = MIN(hk_netdev_n_queues(d, HK_NETDEV_QUEUE_RX),
+				     hk_netdev_n_queues(d, HK_NETDEV_QUEUE_TX));
+		if (dv->qco_status == -EINVAL && fewer > 0 && fewer < nq) {
+			nq = fewer;
+			dv->qco_status = hk_ethtool_get_queue_coalesce(v->ethtool, name, 0, nq,
+								       NULL, dv->queue_coalesce);
+		}
 		if (dv->qco_status == -ENOMEM)
 			return -ENOMEM;
 		if (dv->qco_status < 0) {
@@ -258,6 +270,24 @@ static const char *kind_name(hk_irq_kind k)
 {
 	const char *n = hk_irq_kind_name(k);
 	return n ? n : "unknown";
+}
+
+/*
+ * The queue an IRQ serves, -1 for none. A notification block (gve, mlx4)
+ * is numbered by the driver, not by queue: it is shown as a block.
+ */
+static int irq_queue(const hk_irq_map *map, size_t i)
+{
+	if (hk_irq_map_kind(map, i) == HK_IRQ_KIND_BLOCK)
+		return -1;
+	return hk_irq_map_queue(map, i);
+}
+
+static int irq_block(const hk_irq_map *map, size_t i)
+{
+	if (hk_irq_map_kind(map, i) != HK_IRQ_KIND_BLOCK)
+		return -1;
+	return hk_irq_map_queue(map, i);
 }
 
 /* ---- JSON ---- */
@@ -817,8 +847,9 @@ static void json_irqs(hk_json *j, const struct devview *dv)
 			hk_json_string(j, hk_irq_name(irq));
 		else
 			hk_json_null(j);
-		hk_json_kv_s64_or_null(j, "queue", hk_irq_map_queue(dv->map, i));
+		hk_json_kv_s64_or_null(j, "queue", irq_queue(dv->map, i));
 		hk_json_kv_string(j, "kind", kind_name(hk_irq_map_kind(dv->map, i)));
+		hk_json_kv_s64_or_null(j, "block", irq_block(dv->map, i));
 		const hk_cpuset *a = irq ? hk_irq_affinity(irq) : NULL;
 		const hk_cpuset *e = irq ? hk_irq_effective_affinity(irq) : NULL;
 		json_set_or_null(j, "affinity", a ? 0 : -ENOENT, a);
@@ -859,8 +890,10 @@ static void json_device(hk_json *j, const struct netview *v, const struct devvie
 		char reason[256];
 		hk_pci_locality l =
 		    hk_pci_dev_check_locality(dv->pci, NULL, reason, sizeof(reason));
+		/* As `inspect pci` writes it, from the function's own files only. */
 		hk_json_object_begin(j);
-		hk_json_kv_string(j, "verdict", hk_pci_locality_name(l));
+		hk_json_kv_bool(j, "ok", l == HK_PCI_LOCALITY_OK || l == HK_PCI_LOCALITY_UNKNOWN);
+		hk_json_kv_string(j, "status", hk_pci_locality_name(l));
 		hk_json_kv_string(j, "reason", reason);
 		hk_json_object_end(j);
 	} else {
@@ -977,7 +1010,7 @@ static void text_queue_rows(hk_strbuf *sb, const struct devview *dv, unsigned q)
 	size_t n = dv->map ? hk_irq_map_count(dv->map) : 0;
 
 	for (size_t i = 0; i <= n; i++) {
-		if (i < n && hk_irq_map_queue(dv->map, i) != (int)q)
+		if (i < n && irq_queue(dv->map, i) != (int)q)
 			continue;
 		if (i == n && !first)
 			break;
@@ -1237,7 +1270,7 @@ static void text_device(hk_strbuf *sb, const struct netview *v, const struct dev
 	/* IRQs that serve no queue (configuration, management). */
 	if (dv->map) {
 		for (size_t i = 0; i < hk_irq_map_count(dv->map); i++) {
-			int q = hk_irq_map_queue(dv->map, i);
+			int q = irq_queue(dv->map, i);
 			if (q >= 0 && (hk_netdev_queue_find(d, HK_NETDEV_QUEUE_RX, (unsigned)q) ||
 				       hk_netdev_queue_find(d, HK_NETDEV_QUEUE_TX, (unsigned)q)))
 				continue;
@@ -1256,6 +1289,8 @@ static void text_device(hk_strbuf *sb, const struct netview *v, const struct dev
 			cli_cell(sb, 6, "%s", kind_name(hk_irq_map_kind(dv->map, i)));
 			cli_cell(sb, 11, "%s", al ? (al[0] ? al : "none") : "-");
 			cli_cell(sb, 11, "%s", el ? (el[0] ? el : "none") : "-");
+			if (irq_block(dv->map, i) >= 0)
+				hk_strbuf_printf(sb, "block %d  ", irq_block(dv->map, i));
 			hk_strbuf_puts(sb, name && name[0] ? name : (irq ? hk_irq_name(irq) : ""));
 			cli_end_row(sb);
 		}

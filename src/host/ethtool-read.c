@@ -9,12 +9,16 @@
 #include <linux/ethtool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "base/macro.h"
 #include "host/ethtool.h"
 
 /* Bounds on what a reply may announce (real devices: a few thousand at most). */
-#define MAX_STRINGS	  65536u
+#define MAX_STRINGS 65536u
+/* How many times a string set or the statistics are asked again when their count grew. */
+#define COUNT_RETRIES	  4
 #define MAX_INDIR	  65536u
 #define MAX_KEY		  4096u
 #define MAX_RULES	  65536u
@@ -366,6 +370,46 @@ int hk_ethtool_get_pause(hk_ethtool *e, const char *ifname, hk_diag *diag, hk_et
 
 /* String sets. */
 
+/*
+ * The kernel answers GSTRINGS and GSTATS with the count it has at that
+ * moment, not the one asked for (ethtool_get_strings() and
+ * ethtool_get_stats() ask the driver again): a driver whose count grew
+ * since GSSET_INFO (a queue added in between) writes past a buffer sized
+ * for the old count. These buffers are mapped with an inaccessible page
+ * after them, so such a write ends in the kernel's copy_to_user() failing
+ * with -EFAULT instead of in our heap; the count is then asked again.
+ */
+struct guarded {
+	void *map;
+	size_t size;
+};
+
+static void *guarded_alloc(struct guarded *g, size_t len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t n = (len + page - 1) / page * page;
+
+	g->map = mmap(NULL, n + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g->map == MAP_FAILED) {
+		g->map = NULL;
+		return NULL;
+	}
+	g->size = n + page;
+	if (mprotect((uint8_t *)g->map + n, page, PROT_NONE) < 0) {
+		munmap(g->map, g->size);
+		g->map = NULL;
+		return NULL;
+	}
+	return g->map;
+}
+
+static void guarded_free(struct guarded *g)
+{
+	if (g->map)
+		munmap(g->map, g->size);
+	g->map = NULL;
+}
+
 /* The number of strings in @set: -EOPNOTSUPP when the device has no such set. */
 static int sset_count(hk_ethtool *e, const char *ifname, unsigned set, hk_diag *diag, unsigned *ret)
 {
@@ -394,13 +438,14 @@ static int sset_count(hk_ethtool *e, const char *ifname, unsigned set, hk_diag *
 static int get_strings(hk_ethtool *e, const char *ifname, unsigned set, unsigned n, hk_diag *diag,
 		       char (**ret)[NAME_LEN], unsigned *ret_n)
 {
-	_cleanup_free_ struct ethtool_gstrings *g = NULL;
+	_cleanup_(guarded_free) struct guarded mem = {};
+	struct ethtool_gstrings *g;
 	char(*names)[NAME_LEN];
 	size_t len;
 	int r;
 
 	len = sizeof(*g) + (size_t)n * ETH_GSTRING_LEN;
-	g = calloc(1, len);
+	g = guarded_alloc(&mem, len);
 	if (!g)
 		return -ENOMEM;
 	g->cmd = ETHTOOL_GSTRINGS;
@@ -420,6 +465,21 @@ static int get_strings(hk_ethtool *e, const char *ifname, unsigned set, unsigned
 	*ret = names;
 	*ret_n = g->len;
 	return 0;
+}
+
+/* sset_count() then get_strings(), asked again while the count grows under us. */
+static int count_and_strings(hk_ethtool *e, const char *ifname, unsigned set, hk_diag *diag,
+			     unsigned *ret_count, char (**ret)[NAME_LEN], unsigned *ret_n)
+{
+	int r = -EFAULT;
+
+	for (unsigned attempt = 0; attempt < COUNT_RETRIES && r == -EFAULT; attempt++) {
+		r = sset_count(e, ifname, set, diag, ret_count);
+		if (r < 0)
+			return r;
+		r = get_strings(e, ifname, set, *ret_count, diag, ret, ret_n);
+	}
+	return r;
 }
 
 /* Features. */
@@ -449,13 +509,10 @@ int hk_ethtool_get_features(hk_ethtool *e, const char *ifname, hk_diag *diag,
 	size_t len;
 	int r;
 
-	r = sset_count(e, ifname, ETH_SS_FEATURES, diag, &n);
-	if (r < 0)
-		return r;
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
-	r = get_strings(e, ifname, ETH_SS_FEATURES, n, diag, &f->names, &got);
+	r = count_and_strings(e, ifname, ETH_SS_FEATURES, diag, &n, &f->names, &got);
 	if (r < 0)
 		goto fail;
 	f->n = got;
@@ -592,15 +649,10 @@ void hk_ethtool_stats_free(hk_ethtool_stats *s)
 	free(s);
 }
 
-int hk_ethtool_get_stats(hk_ethtool *e, const char *ifname, hk_diag *diag, hk_ethtool_stats **ret)
+/* The statistics' count: GSSET_INFO, or drvinfo's n_stats where that is all there is. */
+static int stats_count(hk_ethtool *e, const char *ifname, hk_diag *diag, unsigned *ret)
 {
-	_cleanup_free_ struct ethtool_stats *st = NULL;
-	hk_ethtool_stats *s;
-	unsigned n, got;
-	size_t len;
-	int r;
-
-	r = sset_count(e, ifname, ETH_SS_STATS, diag, &n);
+	int r = sset_count(e, ifname, ETH_SS_STATS, diag, ret);
 	if (r == -EOPNOTSUPP) {
 		/* Kernels and seams without GSSET_INFO: drvinfo's count. */
 		hk_ethtool_drvinfo d;
@@ -609,37 +661,59 @@ int hk_ethtool_get_stats(hk_ethtool *e, const char *ifname, hk_diag *diag, hk_et
 			return r;
 		if (d.n_stats > MAX_STRINGS)
 			return bad_reply(diag, ifname, ETHTOOL_GDRVINFO, "n_stats out of range");
-		n = d.n_stats;
-	} else if (r < 0)
-		return r;
+		*ret = d.n_stats;
+		return 0;
+	}
+	return r;
+}
 
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
+/* One reading of the names and values; -EFAULT when the count grew past our buffers. */
+static int read_stats(hk_ethtool *e, const char *ifname, hk_diag *diag, hk_ethtool_stats *s)
+{
+	_cleanup_(guarded_free) struct guarded mem = {};
+	struct ethtool_stats *st;
+	unsigned n, got;
+	int r;
+
+	r = stats_count(e, ifname, diag, &n);
+	if (r < 0)
+		return r;
 	r = get_strings(e, ifname, ETH_SS_STATS, n, diag, &s->names, &got);
 	if (r < 0)
-		goto fail;
-	len = sizeof(*st) + (size_t)n * sizeof(uint64_t);
-	st = calloc(1, len);
+		return r;
+	size_t len = sizeof(*st) + (size_t)n * sizeof(uint64_t);
+	st = guarded_alloc(&mem, len);
 	s->values = calloc(n ? n : 1, sizeof(uint64_t));
-	r = -ENOMEM;
 	if (!st || !s->values)
-		goto fail;
+		return -ENOMEM;
 	st->cmd = ETHTOOL_GSTATS;
 	st->n_stats = n;
 	r = request(e, ifname, st, len, diag);
 	if (r < 0)
-		goto fail;
-	if (st->n_stats > n) {
-		r = bad_reply(diag, ifname, ETHTOOL_GSTATS, "more statistics than announced");
-		goto fail;
-	}
+		return r;
+	if (st->n_stats > n)
+		return bad_reply(diag, ifname, ETHTOOL_GSTATS, "more statistics than announced");
 	s->n = MIN(got, st->n_stats);
 	memcpy(s->values, st->data, (size_t)s->n * sizeof(uint64_t));
-	*ret = s;
 	return 0;
-fail:
-	hk_ethtool_stats_free(s);
+}
+
+int hk_ethtool_get_stats(hk_ethtool *e, const char *ifname, hk_diag *diag, hk_ethtool_stats **ret)
+{
+	int r = -EFAULT;
+
+	/* A count that grows between the requests (a queue added) is asked again. */
+	for (unsigned attempt = 0; attempt < COUNT_RETRIES && r == -EFAULT; attempt++) {
+		hk_ethtool_stats *s = calloc(1, sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		r = read_stats(e, ifname, diag, s);
+		if (r >= 0) {
+			*ret = s;
+			return 0;
+		}
+		hk_ethtool_stats_free(s);
+	}
 	return r;
 }
 
@@ -730,8 +804,7 @@ static void rss_name_hfunc(hk_ethtool *e, const char *ifname, hk_ethtool_rss *rs
 	if (rss->hfunc == 0)
 		return;
 	bit = (unsigned)__builtin_ctz(rss->hfunc);
-	if (sset_count(e, ifname, ETH_SS_RSS_HASH_FUNCS, NULL, &n) >= 0 &&
-	    get_strings(e, ifname, ETH_SS_RSS_HASH_FUNCS, n, NULL, &names, &got) >= 0 &&
+	if (count_and_strings(e, ifname, ETH_SS_RSS_HASH_FUNCS, NULL, &n, &names, &got) >= 0 &&
 	    bit < got && names[bit][0]) {
 		copy_str(rss->hfunc_name, names[bit], ETH_GSTRING_LEN);
 		return;

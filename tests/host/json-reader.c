@@ -396,6 +396,15 @@ const jv *jv_path(const jv *v, const char *path)
 	return v;
 }
 
+const char *jv_type_name(jv_type type)
+{
+	static const char *const names[] = {
+	    [JV_NULL] = "null",	    [JV_BOOL] = "boolean", [JV_NUMBER] = "number",
+	    [JV_STRING] = "string", [JV_ARRAY] = "array",  [JV_OBJECT] = "object",
+	};
+	return (unsigned)type < ELEMENTSOF(names) ? names[type] : "value";
+}
+
 int jv_get_int(const jv *obj, const char *key, int64_t *ret)
 {
 	const jv *v = jv_get(obj, key);

@@ -245,23 +245,14 @@ static unsigned check_netdev(const hk_irq_table *t, const char *ifname)
 static void check_tool(const hk_irq_table *t)
 {
 	const char *tool = getenv("HK_TOOL");
-	_cleanup_free_ char *out = NULL;
 	_cleanup_jv_ jv *doc = NULL;
-	char err[128];
 	size_t len;
 
 	if (!tool)
 		return;
 	char *argv[] = {(char *)tool, (char *)"--json", (char *)"inspect", (char *)"irq", NULL};
-	if (harness_run_checked(argv, &out, &len) < 0) {
-		test_failures++;
+	if (json_run(argv, NULL, JV_NULL, &doc, NULL) < 0)
 		return;
-	}
-	if (json_parse(out, len, false, &doc, NULL, err, sizeof(err)) < 0) {
-		fprintf(stderr, "inspect irq: %s\n", err);
-		test_failures++;
-		return;
-	}
 	const jv *irqs = jv_path(doc, "irq.irqs");
 	CHECK(irqs && irqs->n == hk_irq_table_n_irqs(t));
 	for (size_t i = 0; irqs && i < irqs->n && i < hk_irq_table_n_irqs(t); i++) {

@@ -57,24 +57,11 @@ static int run_hostkit(const char *tool, char **extra, int n_extra, jv **ret)
 {
 	char *argv[64] = {(char *)tool, "--json", "inspect"};
 	int argc = 3;
-	_cleanup_free_ char *out = NULL;
-	size_t len;
-	int status;
-	char err[256];
 
 	for (int i = 0; i < n_extra && argc < 63; i++)
 		argv[argc++] = extra[i];
 	argv[argc] = NULL;
-	int r = harness_run(argv, &out, &len, &status);
-	if (r < 0 || status != 0) {
-		result(false, "%s: %s", harness_cmdline(argv),
-		       r < 0 ? strerror(-r) : "exit status not 0");
-		return r < 0 ? r : -EIO;
-	}
-	r = json_parse(out, len, false, ret, NULL, err, sizeof(err));
-	if (r < 0)
-		result(false, "%s: not JSON: %s", harness_cmdline(argv), err);
-	return r;
+	return json_run(argv, NULL, JV_NULL, ret, NULL);
 }
 
 static void compare_str(const char *what, const char *hostkit, const char *peer)

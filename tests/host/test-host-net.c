@@ -48,28 +48,8 @@ static int run_hostkit(const char *dev, jv **ret_doc, const jv **ret_devs)
 {
 	const char *tool = getenv("HK_TOOL");
 	char *const argv[] = {(char *)tool, "--json", "inspect", "net", (char *)dev, NULL};
-	_cleanup_free_ char *out = NULL;
-	size_t len;
-	char err[256];
-	jv *doc = NULL;
 
-	int r = harness_run_checked(argv, &out, &len);
-	if (r < 0)
-		return r;
-	r = json_parse(out, len, false, &doc, NULL, err, sizeof(err));
-	if (r < 0) {
-		result(false, "%s: not JSON: %s", harness_cmdline(argv), err);
-		return r;
-	}
-	const jv *devs = jv_path(doc, "net.devices");
-	if (!devs || devs->type != JV_ARRAY) {
-		jv_free(doc);
-		result(false, "%s: no net.devices array", harness_cmdline(argv));
-		return -EINVAL;
-	}
-	*ret_doc = doc;
-	*ret_devs = devs;
-	return 0;
+	return json_run(argv, "net.devices", JV_ARRAY, ret_doc, ret_devs);
 }
 
 /* The trimmed text of @path in @buf; -errno when unreadable. */

@@ -181,10 +181,8 @@ static void test_sysfs(const jv *devices)
 int main(void)
 {
 	char *argv[] = {NULL, (char *)"--json", (char *)"inspect", (char *)"pci", NULL};
-	_cleanup_free_ char *out = NULL;
 	_cleanup_jv_ jv *doc = NULL;
-	char err[128];
-	size_t len;
+	const jv *devices = NULL;
 
 	tool = getenv("HK_TOOL");
 	if (!tool)
@@ -192,17 +190,8 @@ int main(void)
 	if (access("/sys/bus/pci/devices", R_OK) < 0)
 		SKIP("this machine has no /sys/bus/pci/devices");
 	argv[0] = (char *)tool;
-	if (harness_run_checked(argv, &out, &len) < 0)
+	if (json_run(argv, "pci.devices", JV_ARRAY, &doc, &devices) < 0)
 		TEST_DONE();
-	if (json_parse(out, len, false, &doc, NULL, err, sizeof(err)) < 0) {
-		result(false, "hostkit's output is not JSON: %s", err);
-		TEST_DONE();
-	}
-	const jv *devices = jv_path(doc, "pci.devices");
-	if (!devices || devices->type != JV_ARRAY) {
-		result(false, "no pci.devices array");
-		TEST_DONE();
-	}
 	test_lspci(devices);
 	test_sysfs(devices);
 	TEST_DONE();

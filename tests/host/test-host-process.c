@@ -48,36 +48,35 @@ static void expect_int(const char *what, int64_t got, int64_t want)
 	result(got == want, "%s: hostkit %" PRId64 ", expected %" PRId64, what, got, want);
 }
 
-/* Runs hostkit --json with @args; parses its output. */
-static jv *run_hostkit_json(const char *const *args, int *ret_status)
+/* hostkit --json with @args in @argv of @n (NULL-terminated, the rest dropped). */
+static void hostkit_argv(const char *const *args, char **argv, size_t n)
 {
-	char *argv[16], *out = NULL, err[160];
-	unsigned n = 0;
-	size_t len;
-	int status;
+	size_t i = 0;
+
+	argv[i++] = (char *)tool;
+	argv[i++] = (char *)"--json";
+	for (; *args && i < n - 1; args++)
+		argv[i++] = (char *)*args;
+	argv[i] = NULL;
+}
+
+/* Runs hostkit --json with @args as a check; parses its output (NULL on failure). */
+static jv *run_hostkit_json(const char *const *args)
+{
+	char *argv[16];
 	jv *v = NULL;
 
-	argv[n++] = (char *)tool;
-	argv[n++] = (char *)"--json";
-	for (; *args && n < ELEMENTSOF(argv) - 1; args++)
-		argv[n++] = (char *)*args;
-	argv[n] = NULL;
-	int r = harness_run(argv, &out, &len, &status);
-	if (ret_status)
-		*ret_status = r < 0 ? r : status;
-	if (r < 0 || status != 0) {
-		if (!ret_status)
-			result(false, "%s: %s", harness_cmdline(argv),
-			       r < 0 ? strerror(-r) : "exited with an error");
-		free(out);
-		return NULL;
-	}
-	if (json_parse(out, len, false, &v, NULL, err, sizeof(err)) < 0) {
-		result(false, "%s: output is not JSON: %s", harness_cmdline(argv), err);
-		v = NULL;
-	}
-	free(out);
-	return v;
+	hostkit_argv(args, argv, ELEMENTSOF(argv));
+	return json_run(argv, NULL, JV_NULL, &v, NULL) < 0 ? NULL : v;
+}
+
+/* The exit status of hostkit --json with @args (stdout dropped), or -errno. */
+static int run_hostkit_status(const char *const *args)
+{
+	char *argv[16];
+
+	hostkit_argv(args, argv, ELEMENTSOF(argv));
+	return harness_run_status(argv);
 }
 
 /* ---- hostkit's list against ps ---- */
@@ -192,7 +191,7 @@ static void check_list_against_ps(void)
 		return;
 	}
 	/* Back to back, so that as few processes as possible come or go in between. */
-	_cleanup_jv_ jv *doc = run_hostkit_json(args, NULL);
+	_cleanup_jv_ jv *doc = run_hostkit_json(args);
 	int r = harness_run(ps_argv, &ps_out, &len, &status);
 	if (!doc)
 		return;
@@ -323,7 +322,7 @@ static void check_self(char **argv)
 
 	snprintf(pid_arg, sizeof(pid_arg), "%d", getpid());
 	const char *args[] = {"inspect", "process", pid_arg, NULL};
-	_cleanup_jv_ jv *doc = run_hostkit_json(args, NULL);
+	_cleanup_jv_ jv *doc = run_hostkit_json(args);
 	if (!doc)
 		return;
 	const jv *p = jv_path(doc, "process");
@@ -415,7 +414,7 @@ static void check_permission_denied(void)
 		return;
 	}
 	static const char *const args[] = {"inspect", "process", "1", NULL};
-	_cleanup_jv_ jv *doc = run_hostkit_json(args, NULL);
+	_cleanup_jv_ jv *doc = run_hostkit_json(args);
 	if (!doc)
 		return;
 	const jv *env = jv_path(doc, "process.environ");
@@ -443,7 +442,7 @@ static void check_kernel_thread(void)
 		return;
 	}
 	static const char *const args[] = {"inspect", "process", "2", NULL};
-	_cleanup_jv_ jv *doc = run_hostkit_json(args, NULL);
+	_cleanup_jv_ jv *doc = run_hostkit_json(args);
 	if (!doc)
 		return;
 	const jv *cmd = jv_path(doc, "process.cmdline");
@@ -459,14 +458,14 @@ static void check_usage(void)
 	puts("== bad arguments");
 	int st;
 	static const char *const bad[] = {"inspect", "process", "12x", NULL};
-	jv_free(run_hostkit_json(bad, &st));
+	st = run_hostkit_status(bad);
 	result(st == 2, "inspect process 12x: exit %d, want 2", st);
 	/* Above the highest pid_max the kernel allows (2^22). */
 	static const char *const none[] = {"inspect", "process", "4194305", NULL};
-	jv_free(run_hostkit_json(none, &st));
+	st = run_hostkit_status(none);
 	result(st == 2, "inspect process 4194305: exit %d, want 2", st);
 	static const char *const zero[] = {"inspect", "process", "0", NULL};
-	jv_free(run_hostkit_json(zero, &st));
+	st = run_hostkit_status(zero);
 	result(st == 2, "inspect process 0: exit %d, want 2", st);
 }
 

@@ -36,28 +36,8 @@ static int run_hostkit(const char *tool, const char *root, jv **ret_doc, const j
 {
 	char *const argv[] = {(char *)tool, "--root", (char *)root, "--json",
 			      "inspect",    "kernel", NULL};
-	_cleanup_free_ char *out = NULL;
-	size_t len;
-	char err[256];
-	jv *doc = NULL;
 
-	int r = harness_run_checked(argv, &out, &len);
-	if (r < 0)
-		return r;
-	r = json_parse(out, len, false, &doc, NULL, err, sizeof(err));
-	if (r < 0) {
-		result(false, "%s: not JSON: %s", harness_cmdline(argv), err);
-		return r;
-	}
-	const jv *k = jv_get(doc, "kernel");
-	if (!k || k->type != JV_OBJECT) {
-		jv_free(doc);
-		result(false, "%s: no \"kernel\" object", harness_cmdline(argv));
-		return -EINVAL;
-	}
-	*ret_doc = doc;
-	*ret_kernel = k;
-	return 0;
+	return json_run(argv, "kernel", JV_OBJECT, ret_doc, ret_kernel);
 }
 
 /* Compares cmdline.params with @words ("key=value" or "flag"), in order. */
@@ -216,25 +196,14 @@ static void test_procfs_sysctl(const char *tool, const char *data)
 {
 	char root[PATH_MAX];
 	char *const argv[] = {(char *)tool, "--root", root, "--json", "inspect", "sysctl", NULL};
-	_cleanup_free_ char *out = NULL;
-	size_t len;
-	int status;
-	char err[256];
+	_cleanup_jv_ jv *doc = NULL;
 	unsigned present = 0, absent = 0, bad = 0;
 
 	snprintf(root, sizeof(root), "%s/procfs/fixtures", data);
 	if (access(root, F_OK) < 0)
 		return;
-	int r = harness_run(argv, &out, &len, &status);
-	if (r < 0 || status != 0) {
-		result(false, "%s: failed", harness_cmdline(argv));
+	if (json_run(argv, NULL, JV_NULL, &doc, NULL) < 0)
 		return;
-	}
-	_cleanup_jv_ jv *doc = NULL;
-	if (json_parse(out, len, false, &doc, NULL, err, sizeof(err)) < 0) {
-		result(false, "procfs sysctl: not JSON: %s", err);
-		return;
-	}
 	const jv *table = jv_get(doc, "sysctl");
 	for (size_t i = 0; table && i < table->n; i++) {
 		const char *key = table->keys[i];

@@ -81,26 +81,12 @@ static int hostkit_memory(const char *root, jv **ret, const jv **ret_memory)
 {
 	char *const argv[] = {(char *)tool,	 (char *)"--root", (char *)root, (char *)"--json",
 			      (char *)"inspect", (char *)"memory", NULL};
-	_cleanup_free_ char *out = NULL;
-	size_t len;
-	char err[128];
 
-	int r = harness_run_checked(argv, &out, &len);
-	if (r < 0)
-		return r;
-	r = json_parse(out, len, false, ret, NULL, err, sizeof(err));
-	if (r < 0) {
-		result(false, "%s: output is not JSON: %s", harness_cmdline(argv), err);
-		return r;
-	}
-	const jv *mem = jv_get(*ret, "memory");
-	if (!mem || mem->type != JV_OBJECT) {
-		result(false, "%s: no \"memory\" object", harness_cmdline(argv));
-		return -EINVAL;
-	}
-	result(true, "%s: exit status 0, %zu bytes of JSON", harness_cmdline(argv), len);
-	*ret_memory = mem;
-	return 0;
+	int r = json_run(argv, "memory", JV_OBJECT, ret, ret_memory);
+	if (r >= 0)
+		result(true, "%s: exit status 0, JSON with a \"memory\" object",
+		       harness_cmdline(argv));
+	return r;
 }
 
 /* An integer member, or INT64_MIN when absent, null or not an integer. */

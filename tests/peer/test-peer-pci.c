@@ -52,24 +52,8 @@ static int hostkit_pci(const char *root, jv **ret, const jv **ret_devices)
 {
 	char *const argv[] = {(char *)tool,	 (char *)"--root", (char *)root, (char *)"--json",
 			      (char *)"inspect", (char *)"pci",	   NULL};
-	_cleanup_free_ char *out = NULL;
-	size_t len;
-	char err[128];
 
-	int r = harness_run_checked(argv, &out, &len);
-	if (r < 0)
-		return r;
-	r = json_parse(out, len, false, ret, NULL, err, sizeof(err));
-	if (r < 0) {
-		result(false, "%s: output is not JSON: %s", harness_cmdline(argv), err);
-		return r;
-	}
-	*ret_devices = jv_path(*ret, "pci.devices");
-	if (!*ret_devices || (*ret_devices)->type != JV_ARRAY) {
-		result(false, "%s: no \"pci.devices\" array", harness_cmdline(argv));
-		return -EINVAL;
-	}
-	return 0;
+	return json_run(argv, "pci.devices", JV_ARRAY, ret, ret_devices);
 }
 
 static const jv *device(const jv *devices, const char *address)

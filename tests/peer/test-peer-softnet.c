@@ -34,24 +34,8 @@ static int hostkit_softnet(const char *root, jv **ret, const jv **ret_softnet)
 {
 	char *const argv[] = {(char *)tool,	 (char *)"--root",  (char *)root, (char *)"--json",
 			      (char *)"inspect", (char *)"softnet", NULL};
-	_cleanup_free_ char *out = NULL;
-	size_t len;
-	char err[128];
 
-	int r = harness_run_checked(argv, &out, &len);
-	if (r < 0)
-		return r;
-	r = json_parse(out, len, false, ret, NULL, err, sizeof(err));
-	if (r < 0) {
-		result(false, "%s: output is not JSON: %s", harness_cmdline(argv), err);
-		return r;
-	}
-	*ret_softnet = jv_get(*ret, "softnet");
-	if (!*ret_softnet || (*ret_softnet)->type != JV_OBJECT) {
-		result(false, "%s: no \"softnet\" object", harness_cmdline(argv));
-		return -EINVAL;
-	}
-	return 0;
+	return json_run(argv, "softnet", JV_OBJECT, ret, ret_softnet);
 }
 
 /* node_exporter's metric names and hostkit's keys. */

@@ -256,20 +256,12 @@ static int sysfs_load(const char *dev, sysfs_dev *s)
 static int hk_net(const char *dev, jv **ret)
 {
 	char *argv[] = {(char *)hk_tool, "--json", "inspect", "net", (char *)dev, NULL};
-	_cleanup_free_ char *out = NULL;
-	size_t len;
-	char err[128];
+	char *buf[64];
+	char **full = netns_argv(ns, argv, buf, ELEMENTSOF(buf));
 
-	int r = ns_run_checked(argv, &out, &len);
-	if (r < 0)
-		return r;
-	r = json_parse(out, len, false, ret, NULL, err, sizeof(err));
-	if (r < 0) {
-		result(false, "hostkit --json inspect net %s: output is not JSON: %s",
-		       dev ? dev : "", err);
-		return r;
-	}
-	return 0;
+	if (!full)
+		return -E2BIG;
+	return json_run(full, NULL, JV_NULL, ret, NULL);
 }
 
 /* The device @name in hostkit's `net.devices`, or NULL (with a FAIL line). */

@@ -483,6 +483,77 @@ static void test_stats(void)
 	hk_ethtool_free(e);
 }
 
+/*
+ * A device whose statistics grow between GSSET_INFO and GSTRINGS, answered
+ * as the kernel does: ethtool_get_strings() and ethtool_get_stats() write
+ * the count they have now, not the one asked for. The kernel's write past
+ * the buffer ends at hostkit's guard page in copy_to_user() (-EFAULT); the
+ * seam answers -EFAULT where the kernel would have written past @len.
+ */
+struct growing {
+	unsigned count;	   /* what the device has */
+	unsigned grow_to;  /* what it has after the first GSSET_INFO */
+	unsigned requests; /* how many GSSET_INFO were asked */
+};
+
+static int growing_request(void *ctx, const char *ifname, void *buf, size_t len)
+{
+	struct growing *g = ctx;
+	uint32_t cmd;
+
+	memcpy(&cmd, buf, sizeof(cmd));
+	if (cmd == ETHTOOL_GSSET_INFO) {
+		struct ethtool_sset_info *si = buf;
+		uint32_t n = g->count;
+		if (len < sizeof(*si) + sizeof(n))
+			return -EFAULT;
+		si->sset_mask = 1ull << ETH_SS_STATS;
+		memcpy((uint8_t *)buf + sizeof(*si), &n, sizeof(n));
+		if (g->requests++ == 0)
+			g->count = g->grow_to; /* a queue is added right after */
+		return 0;
+	}
+	if (cmd == ETHTOOL_GSTRINGS) {
+		struct ethtool_gstrings *gs = buf;
+		if (len < sizeof(*gs) + (size_t)g->count * ETH_GSTRING_LEN)
+			return -EFAULT;
+		gs->len = g->count;
+		for (unsigned i = 0; i < g->count; i++)
+			snprintf((char *)gs->data + i * ETH_GSTRING_LEN, ETH_GSTRING_LEN, "q%u", i);
+		return 0;
+	}
+	if (cmd == ETHTOOL_GSTATS) {
+		struct ethtool_stats *st = buf;
+		if (len < sizeof(*st) + (size_t)g->count * sizeof(uint64_t))
+			return -EFAULT;
+		st->n_stats = g->count;
+		for (unsigned i = 0; i < g->count; i++)
+			st->data[i] = 1000 + i;
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+static void test_stats_growing(void)
+{
+	static const hk_ethtool_ops ops = {.request = growing_request};
+	struct growing g = {.count = 40, .grow_to = 45};
+	hk_ethtool *e = NULL;
+	hk_ethtool_stats *s = NULL;
+
+	if (CHECK_OK(hk_ethtool_new(&ops, &g, &e)) < 0)
+		return;
+	/* Asked again with the new count: every statistic, none lost, nothing overrun. */
+	if (CHECK_OK(hk_ethtool_get_stats(e, "eth0", NULL, &s)) == 0) {
+		CHECK_EQ_U64(hk_ethtool_stats_count(s), 45);
+		CHECK_STREQ(hk_ethtool_stats_name(s, 44), "q44");
+		CHECK_EQ_U64(hk_ethtool_stats_value(s, 44), 1044);
+		CHECK_EQ_U64(g.requests, 2);
+	}
+	hk_ethtool_stats_free(s);
+	hk_ethtool_free(e);
+}
+
 /* RSS ------------------------------------------------------------------- */
 
 static const char *const hfunc_names[] = {"toeplitz", "xor", "crc32"};
@@ -1356,6 +1427,7 @@ int main(void)
 	test_channels();
 	test_features();
 	test_stats();
+	test_stats_growing();
 	test_rss();
 	test_rss_fallback();
 	test_rss_set();

@@ -611,12 +611,40 @@ static void test_names(void)
 
 /* ---- The CLI on a captured tree with /proc/interrupts and ethtool records ---- */
 
+/*
+ * ens2 (1 rx, 2 tx queues): coalescing per queue for its one channel only,
+ * as ice answers for a queue number past its rx and tx queues: EINVAL.
+ */
+static int ens2_request(void *buf, size_t len)
+{
+	uint32_t cmd;
+
+	memcpy(&cmd, buf, sizeof(cmd));
+	if (cmd == ETHTOOL_GCOALESCE) {
+		struct ethtool_coalesce *c = buf;
+		c->rx_coalesce_usecs = 50;
+		return 0;
+	}
+	if (cmd == ETHTOOL_PERQUEUE) {
+		struct ethtool_per_queue_op *op = buf;
+		if (op->sub_command != ETHTOOL_GCOALESCE || op->queue_mask[0] != 1 ||
+		    len < sizeof(*op) + sizeof(struct ethtool_coalesce))
+			return -EINVAL;
+		struct ethtool_coalesce c = {.cmd = ETHTOOL_GCOALESCE, .rx_coalesce_usecs = 8};
+		memcpy(op->data, &c, sizeof(c));
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
 /* A device's answers: virtio_net with 4 of 8 combined channels, rings, an 8-entry RSS table. */
 static int scripted_request(void *ctx, const char *ifname, void *buf, size_t len)
 {
 	uint32_t cmd;
 
 	memcpy(&cmd, buf, sizeof(cmd));
+	if (strcmp(ifname, "ens2") == 0)
+		return ens2_request(buf, len);
 	if (strcmp(ifname, "eth0") != 0)
 		return -ENODEV;
 	switch (cmd) {
@@ -725,6 +753,14 @@ static int record_ethtool(const char *t)
 		return r;
 	r = hk_ethtool_info_load(rec, "eth0", 0, &info);
 	hk_ethtool_info_free(info);
+	/* ens2's coalescing, and the per-queue requests `inspect net` makes of it. */
+	hk_ethtool_coalesce co, per_queue[2];
+	if (r >= 0)
+		r = hk_ethtool_get_coalesce(rec, "ens2", NULL, &co);
+	if (r >= 0 && hk_ethtool_get_queue_coalesce(rec, "ens2", 0, 2, NULL, per_queue) != -EINVAL)
+		r = -EPROTO;
+	if (r >= 0)
+		r = hk_ethtool_get_queue_coalesce(rec, "ens2", 0, 1, NULL, per_queue);
 	if (r >= 0)
 		r = hk_ethtool_save(rec, t, &diag);
 	hk_ethtool_free(rec);
@@ -827,10 +863,12 @@ static void test_cli(void)
 	CHECK(json_has(out, "queue_coalesce", "null"));
 	/* The queue IRQs: input.0 is rx 0 with its CPUs, output.0 tx 0. */
 	CHECK(strstr(out, "\"name\": \"virtio2-input.0\",\n            \"queue\": 0,\n"
-			  "            \"kind\": \"rx\",\n            \"affinity\": \"1\",\n"
+			  "            \"kind\": \"rx\",\n            \"block\": null,\n"
+			  "            \"affinity\": \"1\",\n"
 			  "            \"effective_affinity\": \"1\"") != NULL);
 	CHECK(strstr(out, "\"name\": \"virtio2-output.0\",\n            \"queue\": 0,\n"
-			  "            \"kind\": \"tx\",\n            \"affinity\": \"0-1\",\n"
+			  "            \"kind\": \"tx\",\n            \"block\": null,\n"
+			  "            \"affinity\": \"0-1\",\n"
 			  "            \"effective_affinity\": \"0\"") != NULL);
 	if (test_failures)
 		fprintf(stderr, "%s\n", out);
@@ -864,6 +902,67 @@ static void test_cli(void)
 	CHECK_EQ_S64(run_tool(tree, lo_args, &lo), 0);
 	CHECK(lo && json_has(lo, "channels", "\"not recorded\""));
 	CHECK(lo && json_has(lo, "channels", "null"));
+
+	/*
+	 * gve: its IRQs are notification blocks the driver maps to queues
+	 * (tx N block N, rx N block total/2 + N), so no IRQ is shown as a queue's.
+	 */
+	const char *gnic = "sys/devices/pci0000:00/0000:00:04.0";
+	char gp[PATH_MAX];
+	snprintf(gp, sizeof(gp), "%s/msi_irqs/61", gnic);
+	put(tree, gp, "msix\n");
+	snprintf(gp, sizeof(gp), "%s/msi_irqs/62", gnic);
+	put(tree, gp, "msix\n");
+	snprintf(gp, sizeof(gp), "%s/msi_irqs/63", gnic);
+	put(tree, gp, "msix\n");
+	snprintf(gp, sizeof(gp), "%s/driver", gnic);
+	link_at(tree, gp, "../../../bus/pci/drivers/gve");
+	dir_at(tree, "sys/bus/pci/drivers/gve");
+	snprintf(gp, sizeof(gp), "%s/net/ens4/operstate", gnic);
+	put(tree, gp, "up\n");
+	snprintf(gp, sizeof(gp), "%s/net/ens4/queues/rx-0/rps_cpus", gnic);
+	put(tree, gp, "0\n");
+	snprintf(gp, sizeof(gp), "%s/net/ens4/queues/tx-0/xps_cpus", gnic);
+	put(tree, gp, "0\n");
+	snprintf(gp, sizeof(gp), "%s/net/ens4/device", gnic);
+	link_at(tree, gp, "../../../0000:00:04.0");
+	link_at(tree, "sys/class/net/ens4", "../../devices/pci0000:00/0000:00:04.0/net/ens4");
+	char interrupts[1024];
+	snprintf(interrupts, sizeof(interrupts),
+		 "           CPU0       CPU1       \n"
+		 " 61:          0          0 PCI-MSIX-0000:00:04.0   0-edge      "
+		 "gve-ntfy-blk0@pci:0000:00:04.0\n"
+		 " 62:          0          0 PCI-MSIX-0000:00:04.0   1-edge      "
+		 "gve-ntfy-blk1@pci:0000:00:04.0\n"
+		 " 63:          0          0 PCI-MSIX-0000:00:04.0   2-edge      "
+		 "gve-mgmnt@pci:0000:00:04.0\n");
+	put(tree, "proc/interrupts", interrupts);
+	_cleanup_free_ char *gve = NULL, *gve_text = NULL;
+	const char *gve_args[] = {"--json", "inspect", "net", "ens4", NULL};
+	const char *gve_text_args[] = {"inspect", "net", "ens4", NULL};
+	CHECK_EQ_S64(run_tool(tree, gve_args, &gve), 0);
+	CHECK(gve && strstr(gve, "\"name\": \"gve-ntfy-blk1@pci:0000:00:04.0\",\n"
+				 "            \"queue\": null,\n            \"kind\": \"block\",\n"
+				 "            \"block\": 1,") != NULL);
+	CHECK_EQ_S64(run_tool(tree, gve_text_args, &gve_text), 0);
+	CHECK(gve_text && strstr(gve_text, "  0      -     -     ") != NULL);
+	CHECK(gve_text && strstr(gve_text, "block 1  gve-ntfy-blk1@pci:0000:00:04.0\n") != NULL);
+	if (test_failures && gve && gve_text)
+		fprintf(stderr, "%s\n%s\n", gve, gve_text);
+
+	/*
+	 * ens2: the request for both queues is refused, the one for its single
+	 * channel answered: per-queue coalescing is shown for that channel.
+	 */
+	put(tree, "sys/devices/pci0000:00/0000:00:05.0/net/ens2/queues/tx-0/xps_cpus", "0\n");
+	put(tree, "sys/devices/pci0000:00/0000:00:05.0/net/ens2/queues/tx-1/xps_cpus", "0\n");
+	_cleanup_free_ char *ens2 = NULL;
+	const char *ens2_args[] = {"--json", "inspect", "net", "ens2", NULL};
+	CHECK_EQ_S64(run_tool(tree, ens2_args, &ens2), 0);
+	CHECK(ens2 && json_has(ens2, "queue_coalesce", "\"ok\""));
+	/* The global setting is 50 us, queue 0's own 8 us. */
+	CHECK(ens2 && json_has(ens2, "rx_usecs", "50"));
+	CHECK(ens2 && json_has(ens2, "queue_coalesce", "[") && json_has(ens2, "rx_usecs", "8,"));
 
 	/* An unknown device is a usage error (exit 2). */
 	_cleanup_free_ char *bad = NULL;
