@@ -17,5 +17,6 @@
 #include <hostkit/softnet.h>
 #include <hostkit/netdev.h>
 #include <hostkit/ethtool.h>
+#include <hostkit/check.h>
 
 #endif

@@ -51,10 +51,14 @@ enum {
 /*
  * Reads proc/interrupts, proc/irq/ and the root's processes (for
  * irqbalance). A root without proc/irq (a capture that lacks it) loads with
- * every /proc/irq item absent. Errors: -ENOENT when proc/interrupts is
- * absent, -EINVAL when it is malformed (@diag names the line and text),
- * -EINVAL for unknown @flags, -ENOMEM, or the error of a failed read. Free
- * with hk_irq_table_free().
+ * every /proc/irq item absent. A /proc/irq file that reads but does not
+ * parse (proc/irq/N/smp_affinity, node, default_smp_affinity) is no error:
+ * that item's status is -EBADMSG and the table keeps a message naming the
+ * file and its text (hk_irq_table_problem()). Errors: -ENOENT when
+ * proc/interrupts is absent, -EINVAL when it is malformed (@diag names the
+ * line and text), -EINVAL for unknown @flags, -ENOMEM, or the error of a
+ * failed read other than an item's own (@diag names the file). Free with
+ * hk_irq_table_free().
  */
 HK_API int hk_irq_table_load(hk_root *root, unsigned flags, hk_diag *diag, hk_irq_table **ret);
 /* Frees the table and everything it handed out; NULL allowed. */
@@ -64,8 +68,10 @@ HK_API void hk_irq_table_free(hk_irq_table *t);
  * Reads proc/irq/@number/ into the table's IRQ @number, if not read yet
  * (after HK_IRQ_LOAD_LAZY). @root must be the one the table was loaded
  * from. Files that are absent or unreadable are recorded as such, not
- * returned. Errors: -ENOENT when the table has no IRQ @number, -EINVAL when
- * a file is malformed (@diag names it), -ENOMEM. Not thread safe.
+ * returned; a malformed file is recorded as -EBADMSG and adds a message to
+ * the table's problems. Errors: -ENOENT when the table has no IRQ @number,
+ * -ENOMEM, or the error of a failed read other than an item's own (@diag
+ * names the file). Not thread safe.
  */
 HK_API int hk_irq_table_load_irq(hk_irq_table *t, hk_root *root, unsigned number, hk_diag *diag);
 
@@ -89,8 +95,21 @@ HK_API const hk_irq *hk_irq_table_other(const hk_irq_table *t, size_t i);
  * unreadable (hk_irq_table_default_affinity_status() says which).
  */
 HK_API const hk_cpuset *hk_irq_table_default_affinity(const hk_irq_table *t);
-/* 0 when read, else the negative errno of reading it (-ENOENT absent). */
+/*
+ * 0 when read, else the negative errno of reading it (-ENOENT absent,
+ * -EBADMSG malformed).
+ */
 HK_API int hk_irq_table_default_affinity_status(const hk_irq_table *t);
+
+/*
+ * The /proc/irq files that were present but did not parse, whose items
+ * read -EBADMSG: their number, and the message of the @i-th ("cannot parse
+ * CPU mask 'zz' in proc/irq/38/smp_affinity"), in the order they were read;
+ * NULL when @i is out of range. hk_irq_table_load_irq() may add to them.
+ * @t owns the messages; each lives as long as the table.
+ */
+HK_API size_t hk_irq_table_n_problems(const hk_irq_table *t);
+HK_API const char *hk_irq_table_problem(const hk_irq_table *t, size_t i);
 
 /*
  * Whether irqbalance runs: 1 yes, 0 no, or a negative errno when the root's
@@ -165,7 +184,8 @@ HK_API const char *hk_irq_set_name(hk_irq_set s);
  * Sets *ret to proc/irq/N/<@s> of a numbered row and returns 0, or returns
  * the negative errno of reading it: -ENOENT absent (old kernel, or no
  * proc/irq in a capture), -EIO/-EINVAL/-EACCES as the kernel answered,
- * -ENODATA not loaded (HK_IRQ_LOAD_LAZY, or a named row).
+ * -EBADMSG present but malformed (hk_irq_table_problem() says what it
+ * held), -ENODATA not loaded (HK_IRQ_LOAD_LAZY, or a named row).
  */
 HK_API int hk_irq_get_set(const hk_irq *irq, hk_irq_set s, const hk_cpuset **ret);
 /*

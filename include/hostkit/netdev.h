@@ -31,8 +31,10 @@ extern "C" {
  * threaded, napi_defer_hard_irqs). Those are not load errors: the accessor
  * returns the errno (-ENOENT for "absent"). An empty file, which the kernel
  * never writes but a capture holds for a read the kernel refused, is
- * -ENODATA. A file that is present but does not parse fails the load with
- * -EINVAL and the diag naming it.
+ * -ENODATA. A file that is present but does not parse (a mask with junk, a
+ * number too long for any value) is -EBADMSG, that value's status only: the
+ * rest of the device and the other devices load, and the list keeps a
+ * message naming the file and its text (hk_netdev_list_problem()).
  *
  * Immutable once loaded; every pointer an accessor returns lives as long as
  * the list.
@@ -45,10 +47,11 @@ typedef struct hk_netdev_queue hk_netdev_queue;
  * Loads the devices named in @names (@n_names of them, in that order), or
  * every device of the root, sorted by name, when @n_names is 0. Loading only
  * the devices asked for reads only their files. Errors: -ENODEV when a
- * named device does not exist (@diag names it), -EINVAL (a malformed file,
- * with @diag naming the file and its text), -ENOMEM, or the error of a
- * directory that could not be read. A root without sys/class/net has no
- * devices (an empty list, not an error). Free with hk_netdev_list_free().
+ * named device does not exist (@diag names it), -ENOMEM, or the error of a
+ * directory that could not be read (@diag names the device). A malformed
+ * file is no error: see hk_netdev_list_n_problems(). A root without
+ * sys/class/net has no devices (an empty list, not an error). Free with
+ * hk_netdev_list_free().
  */
 HK_API int hk_netdev_list_load(hk_root *root, const char *const *names, unsigned n_names,
 			       hk_diag *diag, hk_netdev_list **ret);
@@ -60,6 +63,16 @@ HK_API unsigned hk_netdev_list_count(const hk_netdev_list *l);
 HK_API const hk_netdev *hk_netdev_list_get(const hk_netdev_list *l, unsigned i);
 /* The device named @name, or NULL. */
 HK_API const hk_netdev *hk_netdev_list_find(const hk_netdev_list *l, const char *name);
+
+/*
+ * The files of the list's devices that were present but did not parse,
+ * whose values read -EBADMSG: their number, and the message of the @i-th
+ * ("sys/devices/.../queues/rx-0/rps_cpus: cannot parse mask 'garbage'"),
+ * in the order they were read; NULL when @i is out of range. @l owns the
+ * messages.
+ */
+HK_API unsigned hk_netdev_list_n_problems(const hk_netdev_list *l);
+HK_API const char *hk_netdev_list_problem(const hk_netdev_list *l, unsigned i);
 
 /* The interface name ("eth0"). */
 HK_API const char *hk_netdev_name(const hk_netdev *d);
@@ -122,8 +135,9 @@ HK_API const char *hk_netdev_attr_name(hk_netdev_attr a);
 /*
  * The value of @a in *ret. Returns 0, or the status the read gave: -ENOENT
  * (absent: old kernel, no PCI function), -EINVAL (the kernel refused the
- * read, as speed on a down link), -EOPNOTSUPP, -EACCES..., or -ERANGE for an
- * invalid @a.
+ * read, as speed on a down link), -ENODATA (empty), -EBADMSG (present but
+ * malformed: hk_netdev_list_problem() says what it held), -EOPNOTSUPP,
+ * -EACCES..., or -ERANGE for an invalid @a.
  */
 HK_API int hk_netdev_get(const hk_netdev *d, hk_netdev_attr a, int64_t *ret);
 

@@ -19,9 +19,14 @@ static int load_table(cli_ctx *ctx, hk_irq_table **ret)
 		*ret = NULL;
 		return 0;
 	}
-	if (r < 0)
+	if (r < 0) {
 		cli_error(ctx, r, "cannot read the interrupts");
-	return r;
+		return r;
+	}
+	/* A malformed /proc/irq file is that item's "malformed", said once here. */
+	for (size_t i = 0; i < hk_irq_table_n_problems(*ret); i++)
+		fprintf(stderr, "hostkit: warning: %s\n", hk_irq_table_problem(*ret, i));
+	return 0;
 }
 
 static const char absent[] = "proc/interrupts is not in this tree";
@@ -36,14 +41,29 @@ static int check_args(cli_ctx *ctx, const cli_args *args)
 	return 0;
 }
 
-/* The errno name of a negative errno ("ENOENT"). */
+/*
+ * The errno name of a negative errno ("ENOENT"); "malformed" for a file
+ * that reads but does not parse (EBADMSG), as `inspect net` says it.
+ */
 static const char *errname(int r)
 {
+	if (r == -EBADMSG)
+		return "malformed";
 	const char *n = strerrorname_np(-r);
 	return n ? n : "error";
 }
 
 /* ---- JSON ---- */
+
+/* "problems": the messages of the malformed files, always present. */
+static void json_problems(hk_json *j, const hk_irq_table *t)
+{
+	hk_json_key(j, "problems");
+	hk_json_array_begin(j);
+	for (size_t i = 0; t && i < hk_irq_table_n_problems(t); i++)
+		hk_json_string(j, hk_irq_table_problem(t, i));
+	hk_json_array_end(j);
+}
 
 static void json_counts(hk_json *j, const hk_irq *irq)
 {
@@ -147,9 +167,11 @@ int irq_json(cli_ctx *ctx, const cli_args *args, hk_json *j)
 		return r;
 	if (!t) {
 		hk_json_kv_string(j, "absent", absent);
+		json_problems(j, NULL);
 		return 0;
 	}
 
+	json_problems(j, t);
 	hk_json_key(j, "columns");
 	hk_json_array_begin(j);
 	for (unsigned c = 0; c < hk_irq_table_n_columns(t); c++)

@@ -14,6 +14,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
     {"inspect", cmd_inspect, "show what hostkit knows of the host, by section"},
+    {"check", cmd_check, "judge the host against what a low-latency daemon needs"},
     {"topology", cmd_topology, "CPUs, caches and NUMA nodes"},
 };
 

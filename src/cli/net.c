@@ -142,6 +142,31 @@ static int load_device(cli_ctx *ctx, struct netview *v, struct devview *dv)
 	return 0;
 }
 
+/*
+ * The files that were present but did not parse, whose values are shown as
+ * malformed: the devices' first, then the IRQs' (/proc/irq/N of theirs).
+ */
+static size_t n_problems(const struct netview *v)
+{
+	size_t n = v->list ? hk_netdev_list_n_problems(v->list) : 0;
+	return n + (v->irqs ? hk_irq_table_n_problems(v->irqs) : 0);
+}
+
+static const char *problem(const struct netview *v, size_t i)
+{
+	size_t nl = v->list ? hk_netdev_list_n_problems(v->list) : 0;
+	if (i < nl)
+		return hk_netdev_list_problem(v->list, (unsigned)i);
+	return v->irqs ? hk_irq_table_problem(v->irqs, i - nl) : NULL;
+}
+
+/* One warning per problem: the data is shown, with those values malformed. */
+static void warn_problems(const struct netview *v)
+{
+	for (size_t i = 0; i < n_problems(v); i++)
+		fprintf(stderr, "hostkit: warning: %s\n", problem(v, i));
+}
+
 /* Loads the devices of @args and what the other subjects say of them. */
 static int netview_load(cli_ctx *ctx, const cli_args *args, struct netview *v)
 {
@@ -162,8 +187,10 @@ static int netview_load(cli_ctx *ctx, const cli_args *args, struct netview *v)
 		cli_error(ctx, r, "cannot read the network devices");
 		return r;
 	}
-	if (hk_netdev_list_count(v->list) == 0)
+	if (hk_netdev_list_count(v->list) == 0) {
+		warn_problems(v);
 		return 0;
+	}
 
 	hk_diag diag;
 	hk_diag_clear(&diag);
@@ -194,18 +221,24 @@ static int netview_load(cli_ctx *ctx, const cli_args *args, struct netview *v)
 			return r;
 		}
 	}
+	warn_problems(v);
 	return 0;
 }
 
 /* ---- Shared wording ---- */
 
-/* A read status for people and machines: "absent" for ENOENT, else the errno's name. */
+/*
+ * A read status for people and machines: "absent" for ENOENT, "empty",
+ * "malformed" for a file that does not parse, else the errno's name.
+ */
 static const char *status_name(int r)
 {
 	if (r == -ENOENT)
 		return "absent";
 	if (r == -ENODATA)
 		return "empty";
+	if (r == -EBADMSG)
+		return "malformed";
 	const char *n = strerrorname_np(-r);
 	return n ? n : "error";
 }
@@ -935,6 +968,12 @@ int net_json(cli_ctx *ctx, const cli_args *args, hk_json *j)
 			  v.irqs		     ? "ok"
 			  : v.irqs_status == -ENOENT ? "absent"
 						     : "error");
+	/* The messages of the values written null with "malformed" (and of IRQ files). */
+	hk_json_key(j, "problems");
+	hk_json_array_begin(j);
+	for (size_t i = 0; i < n_problems(&v); i++)
+		hk_json_string(j, problem(&v, i));
+	hk_json_array_end(j);
 	hk_json_key(j, "devices");
 	hk_json_array_begin(j);
 	for (unsigned i = 0; i < v.n; i++)
@@ -1158,11 +1197,15 @@ static void text_device(hk_strbuf *sb, const struct netview *v, const struct dev
 	r = hk_netdev_get(d, HK_NETDEV_MTU, &x);
 	if (r == 0)
 		hk_strbuf_printf(sb, "  MTU %" PRId64, x);
+	else if (r == -EBADMSG)
+		hk_strbuf_printf(sb, "  MTU %s", status_name(r));
 	r = hk_netdev_get(d, HK_NETDEV_SPEED, &x);
 	if (r == 0 && x >= 0)
 		hk_strbuf_printf(sb, "  speed %" PRId64 " Mb/s", x);
 	else if (r == 0 || r == -EINVAL || r == -ENODATA)
 		hk_strbuf_puts(sb, "  speed unknown");
+	else if (r == -EBADMSG)
+		hk_strbuf_printf(sb, "  speed %s", status_name(r));
 	hk_strbuf_putc(sb, '\n');
 
 	const hk_cpuset *local = device_local_cpus(dv);

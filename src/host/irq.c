@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,6 +54,9 @@ struct hk_irq_table {
 	int irqbalance_pid;
 	int banned_status;
 	hk_cpuset *banned;
+	/* The /proc/irq files that were present but did not parse. */
+	char **problems;
+	size_t n_problems;
 };
 
 struct map_entry {
@@ -116,6 +120,7 @@ void hk_irq_table_free(hk_irq_table *t)
 	free(t->columns);
 	hk_cpuset_free(t->default_affinity);
 	hk_cpuset_free(t->banned);
+	strv_free(t->problems, t->n_problems);
 	free(t);
 }
 
@@ -527,7 +532,36 @@ static int read_small(hk_root *root, const char *path, char *buf, size_t size, c
 	return hk_root_read(root, path, ret_heap, ret_len);
 }
 
-static int read_set(hk_root *root, const char *path, bool list, hk_diag *diag, hk_cpuset **ret)
+/*
+ * Records a file that is present but does not parse, with a message that
+ * names it and its text. Returns -EBADMSG (the item's status), or -ENOMEM.
+ */
+static int add_problem(hk_irq_table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int add_problem(hk_irq_table *t, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	int k = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (k < 0)
+		return -ENOMEM;
+	char **v = reallocarray(t->problems, t->n_problems + 1, sizeof(*v));
+	if (!v) {
+		free(msg);
+		return -ENOMEM;
+	}
+	t->problems = v;
+	v[t->n_problems++] = msg;
+	return -EBADMSG;
+}
+
+/*
+ * Reads CPU set file @path into *@ret. A malformed file is -EBADMSG (as
+ * opposed to a read that failed), recorded in @t's problems.
+ */
+static int read_set(hk_irq_table *t, hk_root *root, const char *path, bool list, hk_cpuset **ret)
 {
 	char buf[4096];
 	_cleanup_free_ char *heap = NULL;
@@ -549,9 +583,8 @@ static int read_set(hk_root *root, const char *path, bool list, hk_diag *diag, h
 		const char *v = s;
 		size_t vl = len;
 		hk_trim(&v, &vl);
-		hk_diag_set(diag, -EINVAL, path, "cannot parse CPU %s " LINE_FMT " in %s",
-			    list ? "list" : "mask", LINE_ARG(v, vl), path);
-		return -EBADMSG; /* malformed, as opposed to a read that failed */
+		return add_problem(t, "cannot parse CPU %s " LINE_FMT " in %s",
+				   list ? "list" : "mask", LINE_ARG(v, vl), path);
 	}
 	if (r < 0)
 		return r;
@@ -559,11 +592,19 @@ static int read_set(hk_root *root, const char *path, bool list, hk_diag *diag, h
 	return 0;
 }
 
-/* True for a read error that says "this item cannot be read", not a failure of the load. */
+/*
+ * True for a read error that says "this item cannot be read", not a failure
+ * of the load; -EBADMSG is an item that reads but does not parse.
+ */
 static bool is_item_error(int r)
 {
 	return r == -ENOENT || r == -EIO || r == -EACCES || r == -EPERM || r == -ENOTDIR ||
-	       r == -EINVAL || r == -EOPNOTSUPP || r == -ENODEV;
+	       r == -EINVAL || r == -EOPNOTSUPP || r == -ENODEV || r == -EBADMSG;
+}
+
+static int read_failed(hk_diag *diag, int r, const char *path)
+{
+	return hk_diag_set(diag, r, path, "cannot read %s: %s", path, strerror(-r));
 }
 
 static bool is_irq_file(const char *name)
@@ -609,7 +650,7 @@ static int read_dir_actions(hk_root *root, const char *dir, hk_irq *irq)
 	return 0;
 }
 
-static int load_irq_dir(hk_irq *irq, hk_root *root, hk_diag *diag)
+static int load_irq_dir(hk_irq_table *t, hk_irq *irq, hk_root *root, hk_diag *diag)
 {
 	char dir[64], path[96];
 	int r;
@@ -620,11 +661,11 @@ static int load_irq_dir(hk_irq *irq, hk_root *root, hk_diag *diag)
 	for (unsigned s = 0; s < _HK_IRQ_SET_MAX; s++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, set_file[s]);
 		hk_cpuset *set = NULL;
-		r = read_set(root, path, set_is_list[s], diag, &set);
-		if (r == -EBADMSG)
-			return -EINVAL;
-		if (r < 0 && !is_item_error(r))
+		r = read_set(t, root, path, set_is_list[s], &set);
+		if (r == -ENOMEM)
 			return r;
+		if (r < 0 && !is_item_error(r))
+			return read_failed(diag, r, path);
 		irq->set_status[s] = r < 0 ? r : 0;
 		irq->sets[s] = set;
 	}
@@ -637,16 +678,29 @@ static int load_irq_dir(hk_irq *irq, hk_root *root, hk_diag *diag)
 		size_t len = (size_t)r;
 		int node;
 		hk_trim(&v, &len);
-		if (hk_parse_int(v, len, &node) < 0 || node < -1)
-			return hk_diag_set(diag, -EINVAL, path,
-					   "cannot parse node " LINE_FMT " in %s", LINE_ARG(v, len),
-					   path);
-		irq->node = node;
-		irq->node_status = 0;
+		if (hk_parse_int(v, len, &node) < 0 || node < -1) {
+			r = add_problem(t, "cannot parse node " LINE_FMT " in %s", LINE_ARG(v, len),
+					path);
+			if (r == -ENOMEM)
+				return r;
+			irq->node_status = r;
+		} else {
+			irq->node = node;
+			irq->node_status = 0;
+		}
+	} else if (r == -EFBIG) {
+		/* No node number is that long: quote its start. */
+		buf[sizeof(buf) - 1] = 0;
+		size_t len = strlen(buf);
+		hk_trim(&v, &len);
+		r = add_problem(t, "cannot parse node " LINE_FMT " in %s", LINE_ARG(v, len), path);
+		if (r == -ENOMEM)
+			return r;
+		irq->node_status = r;
 	} else if (is_item_error(r)) {
 		irq->node_status = r;
 	} else {
-		return r;
+		return read_failed(diag, r, path);
 	}
 
 	r = read_dir_actions(root, dir, irq);
@@ -664,7 +718,7 @@ int hk_irq_table_load_irq(hk_irq_table *t, hk_root *root, unsigned number, hk_di
 		return -ENOENT;
 	if (diag)
 		hk_diag_clear(diag);
-	return load_irq_dir(irq, root, diag);
+	return load_irq_dir(t, irq, root, diag);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -774,17 +828,17 @@ int hk_irq_table_load(hk_root *root, unsigned flags, hk_diag *diag, hk_irq_table
 
 	if (!(flags & HK_IRQ_LOAD_LAZY))
 		for (size_t i = 0; i < t->n_irqs; i++) {
-			r = load_irq_dir(&t->irqs[i], root, diag);
+			r = load_irq_dir(t, &t->irqs[i], root, diag);
 			if (r < 0)
 				return r;
 		}
 
 	_cleanup_(hk_cpuset_freep) hk_cpuset *def = NULL;
-	r = read_set(root, "proc/irq/default_smp_affinity", false, diag, &def);
-	if (r == -EBADMSG)
-		return -EINVAL;
-	if (r < 0 && !is_item_error(r))
+	r = read_set(t, root, "proc/irq/default_smp_affinity", false, &def);
+	if (r == -ENOMEM)
 		return r;
+	if (r < 0 && !is_item_error(r))
+		return read_failed(diag, r, "proc/irq/default_smp_affinity");
 	t->default_status = r < 0 ? r : 0;
 	t->default_affinity = TAKE_PTR(def);
 
@@ -859,6 +913,16 @@ const hk_cpuset *hk_irq_table_default_affinity(const hk_irq_table *t)
 int hk_irq_table_default_affinity_status(const hk_irq_table *t)
 {
 	return t->default_status;
+}
+
+size_t hk_irq_table_n_problems(const hk_irq_table *t)
+{
+	return t->n_problems;
+}
+
+const char *hk_irq_table_problem(const hk_irq_table *t, size_t i)
+{
+	return i < t->n_problems ? t->problems[i] : NULL;
 }
 
 int hk_irq_table_irqbalance(const hk_irq_table *t)

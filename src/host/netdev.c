@@ -47,9 +47,16 @@ struct hk_netdev {
 	unsigned n_queues[_HK_NETDEV_QUEUE_KIND_MAX];
 };
 
+/* The messages of the values that were present but did not parse. */
+struct problems {
+	char **v;
+	unsigned n;
+};
+
 struct hk_netdev_list {
 	hk_netdev *devs;
 	unsigned n;
+	struct problems problems;
 };
 
 static const char *const netdev_attr_file[_HK_NETDEV_ATTR_MAX] = {
@@ -272,25 +279,43 @@ static int resolve_link(hk_root *root, const char *path, char *buf, size_t size)
 	return hk_netdev_path_join(dir, target, buf, size);
 }
 
-static int parse_failed(hk_diag *diag, const hk_rootdir *d, const char *name, const char *what,
+static void problems_done(struct problems *p)
+{
+	for (unsigned i = 0; i < p->n; i++)
+		free(p->v[i]);
+	free(p->v);
+	*p = (struct problems){0};
+}
+
+/*
+ * Records that file @name of @d holds @text (@len bytes), which does not
+ * parse as @what: the value's status is then -EBADMSG, and the message
+ * names the file and the text. Returns -EBADMSG, or -ENOMEM.
+ */
+static int parse_failed(struct problems *p, const hk_rootdir *d, const char *name, const char *what,
 			const char *text, size_t len)
 {
-	char full[PATH_MAX];
-	if ((size_t)snprintf(full, sizeof(full), "%s/%s", d->path, name) >= sizeof(full))
-		full[0] = 0;
-	int r = hk_diag_set(diag, -EINVAL, full, "%s: cannot parse %s '%.*s'", full, what,
-			    (int)MIN(len, 64), text);
-	if (diag)
-		diag->line = 1;
-	return r;
+	char *msg = NULL;
+	if (asprintf(&msg, "%s/%s: cannot parse %s '%.*s'", d->path, name, what, (int)MIN(len, 64),
+		     text) < 0)
+		return -ENOMEM;
+	char **v = reallocarray(p->v, p->n + 1, sizeof(*v));
+	if (!v) {
+		free(msg);
+		return -ENOMEM;
+	}
+	p->v = v;
+	v[p->n++] = msg;
+	return -EBADMSG;
 }
 
 /*
  * Reads number file @name of @d into @v: a read error is kept as the
- * value's status, a malformed number fails with -EINVAL.
+ * value's status, and so is a malformed number (-EBADMSG, recorded in @p).
+ * Fails only with -ENOMEM.
  */
 static int read_value(const hk_rootdir *d, const char *name, bool is_tc, struct value *v,
-		      hk_diag *diag)
+		      struct problems *p)
 {
 	char buf[64];
 	int k = hk_rootdir_read_buf(d, name, buf, sizeof(buf));
@@ -301,7 +326,9 @@ static int read_value(const hk_rootdir *d, const char *name, bool is_tc, struct 
 		if (k == -EFBIG) {
 			/* A full buffer is not terminated. */
 			buf[sizeof(buf) - 1] = 0;
-			return parse_failed(diag, d, name, "number", buf, strlen(buf));
+			k = parse_failed(p, d, name, "number", buf, strlen(buf));
+			if (k == -ENOMEM)
+				return k;
 		}
 		v->status = k;
 		return 0;
@@ -314,15 +341,23 @@ static int read_value(const hk_rootdir *d, const char *name, bool is_tc, struct 
 		v->status = -ENODATA;
 		return 0;
 	}
-	int r = is_tc ? hk_netdev_parse_traffic_class(t, len, &v->v) : hk_parse_s64(t, len, &v->v);
-	if (r < 0)
-		return parse_failed(diag, d, name, "number", t, len);
+	int64_t x;
+	int r = is_tc ? hk_netdev_parse_traffic_class(t, len, &x) : hk_parse_s64(t, len, &x);
+	if (r < 0) {
+		r = parse_failed(p, d, name, "number", t, len);
+		if (r == -ENOMEM)
+			return r;
+		v->status = r;
+		return 0;
+	}
+	v->v = x;
 	v->status = 0;
 	return 0;
 }
 
+/* Reads mask file @name of @d into *@set, its status into *@status, as read_value(). */
 static int read_mask(const hk_rootdir *d, const char *name, hk_cpuset **set, int *status,
-		     hk_diag *diag)
+		     struct problems *p)
 {
 	/* 8192 CPUs are 256 words of 9 bytes. */
 	char buf[2560];
@@ -332,7 +367,9 @@ static int read_mask(const hk_rootdir *d, const char *name, hk_cpuset **set, int
 			return k;
 		if (k == -EFBIG) {
 			buf[sizeof(buf) - 1] = 0;
-			return parse_failed(diag, d, name, "mask", buf, strlen(buf));
+			k = parse_failed(p, d, name, "mask", buf, strlen(buf));
+			if (k == -ENOMEM)
+				return k;
 		}
 		*status = k;
 		return 0;
@@ -353,7 +390,11 @@ static int read_mask(const hk_rootdir *d, const char *name, hk_cpuset **set, int
 		hk_cpuset_free(s);
 		if (r == -ENOMEM)
 			return r;
-		return parse_failed(diag, d, name, "mask", t, len);
+		r = parse_failed(p, d, name, "mask", t, len);
+		if (r == -ENOMEM)
+			return r;
+		*status = r;
+		return 0;
 	}
 	*set = s;
 	*status = 0;
@@ -370,7 +411,7 @@ static void queue_init(hk_netdev_queue *q, hk_netdev_queue_kind kind, unsigned n
 }
 
 static int read_queue(hk_root *root, const char *devpath, const char *name, hk_netdev_queue *q,
-		      hk_diag *diag)
+		      struct problems *p)
 {
 	char path[PATH_MAX];
 	hk_rootdir d;
@@ -382,18 +423,17 @@ static int read_queue(hk_root *root, const char *devpath, const char *name, hk_n
 		return r;
 	if (q->kind == HK_NETDEV_QUEUE_RX) {
 		r = read_value(&d, queue_attr_file[HK_NETQ_RPS_FLOW_CNT], false,
-			       &q->attr[HK_NETQ_RPS_FLOW_CNT], diag);
+			       &q->attr[HK_NETQ_RPS_FLOW_CNT], p);
 		if (r >= 0)
 			r = read_mask(&d, queue_mask_file[HK_NETQ_RPS_CPUS],
 				      &q->mask[HK_NETQ_RPS_CPUS], &q->mask_status[HK_NETQ_RPS_CPUS],
-				      diag);
+				      p);
 	} else {
 		for (unsigned a = HK_NETQ_TX_MAXRATE; r >= 0 && a < _HK_NETQ_ATTR_MAX; a++)
 			r = read_value(&d, queue_attr_file[a], a == HK_NETQ_TRAFFIC_CLASS,
-				       &q->attr[a], diag);
+				       &q->attr[a], p);
 		for (unsigned m = HK_NETQ_XPS_CPUS; r >= 0 && m < _HK_NETQ_MASK_MAX; m++)
-			r = read_mask(&d, queue_mask_file[m], &q->mask[m], &q->mask_status[m],
-				      diag);
+			r = read_mask(&d, queue_mask_file[m], &q->mask[m], &q->mask_status[m], p);
 	}
 	hk_rootdir_close(&d);
 	return r;
@@ -411,7 +451,7 @@ static int cmp_queue(const void *a, const void *b)
 	return x->number < y->number ? -1 : x->number > y->number;
 }
 
-static int read_queues(hk_root *root, hk_netdev *dev, hk_diag *diag)
+static int read_queues(hk_root *root, hk_netdev *dev, struct problems *p)
 {
 	_cleanup_closedir_ DIR *dir = NULL;
 	char path[PATH_MAX];
@@ -437,7 +477,7 @@ static int read_queues(hk_root *root, hk_netdev *dev, hk_diag *diag)
 		dev->queues[kind] = q;
 		queue_init(&q[n], kind, number);
 		dev->n_queues[kind] = n + 1;
-		r = read_queue(root, dev->path, de->d_name, &q[n], diag);
+		r = read_queue(root, dev->path, de->d_name, &q[n], p);
 		if (r < 0)
 			return r;
 	}
@@ -510,12 +550,12 @@ static int read_operstate(const hk_rootdir *d, hk_netdev *dev)
 }
 
 /* The PCI function's local_cpulist, else its local_cpus mask. */
-static int read_local_cpus(const hk_rootdir *d, hk_netdev *dev, hk_diag *diag)
+static int read_local_cpus(const hk_rootdir *d, hk_netdev *dev, struct problems *p)
 {
 	char buf[4096];
 	int k = hk_rootdir_read_buf(d, "local_cpulist", buf, sizeof(buf));
 	if (k < 0)
-		return read_mask(d, "local_cpus", &dev->local_cpus, &dev->local_cpus_status, diag);
+		return read_mask(d, "local_cpus", &dev->local_cpus, &dev->local_cpus_status, p);
 	const char *t = buf;
 	size_t len = (size_t)k;
 	hk_trim(&t, &len);
@@ -529,8 +569,13 @@ static int read_local_cpus(const hk_rootdir *d, hk_netdev *dev, hk_diag *diag)
 	int r = hk_cpuset_parse_list(s, t, len);
 	if (r < 0) {
 		hk_cpuset_free(s);
-		return r == -ENOMEM ? r
-				    : parse_failed(diag, d, "local_cpulist", "CPU list", t, len);
+		if (r == -ENOMEM)
+			return r;
+		r = parse_failed(p, d, "local_cpulist", "CPU list", t, len);
+		if (r == -ENOMEM)
+			return r;
+		dev->local_cpus_status = r;
+		return 0;
 	}
 	dev->local_cpus = s;
 	dev->local_cpus_status = 0;
@@ -538,7 +583,7 @@ static int read_local_cpus(const hk_rootdir *d, hk_netdev *dev, hk_diag *diag)
 }
 
 /* What the `device` link says: driver, PCI function, virtio device, NUMA node, MSI IRQs. */
-static int read_device_link(hk_root *root, hk_netdev *dev, hk_diag *diag)
+static int read_device_link(hk_root *root, hk_netdev *dev, struct problems *p)
 {
 	char link[PATH_MAX], devpath[PATH_MAX], drv[PATH_MAX];
 
@@ -597,9 +642,9 @@ static int read_device_link(hk_root *root, hk_netdev *dev, hk_diag *diag)
 		return 0; /* a capture without the PCI side */
 	if (r < 0)
 		return r;
-	r = read_value(&d, "numa_node", false, &dev->attr[HK_NETDEV_NUMA_NODE], diag);
+	r = read_value(&d, "numa_node", false, &dev->attr[HK_NETDEV_NUMA_NODE], p);
 	if (r >= 0)
-		r = read_local_cpus(&d, dev, diag);
+		r = read_local_cpus(&d, dev, p);
 	hk_rootdir_close(&d);
 	if (r < 0)
 		return r;
@@ -626,7 +671,7 @@ static void netdev_done(hk_netdev *dev)
 
 /* Reads device @name whose directory is root-relative @path into @dev. */
 static int read_netdev(hk_root *root, const char *name, const char *path, hk_netdev *dev,
-		       hk_diag *diag)
+		       struct problems *p)
 {
 	hk_rootdir d;
 
@@ -644,14 +689,14 @@ static int read_netdev(hk_root *root, const char *name, const char *path, hk_net
 	r = read_operstate(&d, dev);
 	for (unsigned a = 0; r >= 0 && a < _HK_NETDEV_ATTR_MAX; a++)
 		if (a != HK_NETDEV_NUMA_NODE)
-			r = read_value(&d, netdev_attr_file[a], false, &dev->attr[a], diag);
+			r = read_value(&d, netdev_attr_file[a], false, &dev->attr[a], p);
 	hk_rootdir_close(&d);
 	if (r < 0)
 		return r;
-	r = read_device_link(root, dev, diag);
+	r = read_device_link(root, dev, p);
 	if (r < 0)
 		return r;
-	return read_queues(root, dev, diag);
+	return read_queues(root, dev, p);
 }
 
 /* ---- Finding devices ---- */
@@ -798,6 +843,7 @@ void hk_netdev_list_free(hk_netdev_list *l)
 	for (unsigned i = 0; i < l->n; i++)
 		netdev_done(&l->devs[i]);
 	free(l->devs);
+	problems_done(&l->problems);
 	free(l);
 }
 
@@ -846,16 +892,12 @@ int hk_netdev_list_load(hk_root *root, const char *const *names, unsigned n_name
 			return -ENOMEM;
 	}
 	for (unsigned i = 0; i < found.n; i++) {
-		hk_diag_clear(diag);
-		r = read_netdev(root, found.v[i].name, found.v[i].path, &l->devs[i], diag);
+		r = read_netdev(root, found.v[i].name, found.v[i].path, &l->devs[i], &l->problems);
 		l->n = i + 1;
-		if (r < 0) {
-			if (diag && diag->error == r)
-				return r;
+		if (r < 0)
 			return hk_diag_set(diag, r, found.v[i].path,
 					   "cannot read network device '%s': %s", found.v[i].name,
 					   strerror(-r));
-		}
 	}
 	*ret = TAKE_PTR(l);
 	return 0;
@@ -879,6 +921,16 @@ const hk_netdev *hk_netdev_list_find(const hk_netdev_list *l, const char *name)
 		if (strcmp(l->devs[i].name, name) == 0)
 			return &l->devs[i];
 	return NULL;
+}
+
+unsigned hk_netdev_list_n_problems(const hk_netdev_list *l)
+{
+	return l->problems.n;
+}
+
+const char *hk_netdev_list_problem(const hk_netdev_list *l, unsigned i)
+{
+	return i < l->problems.n ? l->problems.v[i] : NULL;
 }
 
 const char *hk_netdev_name(const hk_netdev *d)

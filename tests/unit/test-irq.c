@@ -533,6 +533,100 @@ static void put(const char *rel, const char *content, size_t len)
 
 #define PUT(rel, lit) put(rel, lit, sizeof(lit) - 1)
 
+/* The problem of @t that names @file, or NULL. */
+static const char *find_problem(const hk_irq_table *t, const char *file)
+{
+	for (size_t i = 0; i < hk_irq_table_n_problems(t); i++)
+		if (strstr(hk_irq_table_problem(t, i), file))
+			return hk_irq_table_problem(t, i);
+	return NULL;
+}
+
+/*
+ * test_load()'s tree with a malformed proc/irq/38/smp_affinity, node and
+ * default_smp_affinity: the table loads, each item is -EBADMSG with a
+ * message naming the file and the text, the other items and IRQs are read.
+ */
+static void test_load_malformed(hk_root *root)
+{
+	_cleanup_(hk_irq_table_freep) hk_irq_table *t = NULL;
+	const hk_cpuset *set;
+	const char *msg;
+	hk_diag d;
+	int node;
+
+	PUT("proc/irq/38/smp_affinity", "zz\n");
+	PUT("proc/irq/38/node", "x\n");
+	PUT("proc/irq/default_smp_affinity", "garbage\n");
+	hk_diag_clear(&d);
+	if (CHECK_OK(hk_irq_table_load(root, 0, &d, &t)) < 0) {
+		fprintf(stderr, "diag: %s\n", d.message);
+		return;
+	}
+	CHECK_EQ_U64(hk_irq_table_n_problems(t), 3);
+	const hk_irq *i = hk_irq_table_find(t, 38);
+	CHECK_ERR(hk_irq_get_set(i, HK_IRQ_SMP_AFFINITY, &set), -EBADMSG);
+	msg = find_problem(t, "proc/irq/38/smp_affinity");
+	CHECK(msg && strstr(msg, "'zz'"));
+	CHECK_ERR(hk_irq_get_node(i, &node), -EBADMSG);
+	msg = find_problem(t, "proc/irq/38/node");
+	CHECK(msg && strstr(msg, "'x'"));
+	/* The IRQ's other files are read: the list says the affinity. */
+	CHECK_OK(hk_irq_get_set(i, HK_IRQ_SMP_AFFINITY_LIST, &set));
+	CHECK(streq(list_of(hk_irq_affinity(i)), "0-3"));
+	CHECK(streq(list_of(hk_irq_effective_affinity(i)), "1"));
+	/* The other IRQs are whole. */
+	i = hk_irq_table_find(t, 39);
+	CHECK(streq(list_of(hk_irq_affinity(i)), "0-1"));
+	CHECK_OK(hk_irq_get_node(i, &node));
+	CHECK_EQ_S64(node, 1);
+	CHECK(hk_irq_table_default_affinity(t) == NULL);
+	CHECK_EQ_S64(hk_irq_table_default_affinity_status(t), -EBADMSG);
+	msg = find_problem(t, "proc/irq/default_smp_affinity");
+	CHECK(msg && strstr(msg, "'garbage'"));
+	CHECK(hk_irq_table_problem(t, 3) == NULL);
+	if (test_failures)
+		for (size_t k = 0; k < hk_irq_table_n_problems(t); k++)
+			fprintf(stderr, "problem %zu: %s\n", k, hk_irq_table_problem(t, k));
+	hk_irq_table_free(TAKE_PTR(t));
+
+	/* Lazily: the IRQ loaded later adds its problems; 39 adds none. */
+	CHECK_OK(hk_irq_table_load(root, HK_IRQ_LOAD_LAZY | HK_IRQ_LOAD_NO_IRQBALANCE, &d, &t));
+	if (!t)
+		return;
+	CHECK_EQ_U64(hk_irq_table_n_problems(t), 1); /* default_smp_affinity */
+	CHECK_OK(hk_irq_table_load_irq(t, root, 39, &d));
+	CHECK_EQ_U64(hk_irq_table_n_problems(t), 1);
+	CHECK_OK(hk_irq_table_load_irq(t, root, 38, &d));
+	CHECK_EQ_U64(hk_irq_table_n_problems(t), 3);
+	CHECK_ERR(hk_irq_get_set(hk_irq_table_find(t, 38), HK_IRQ_SMP_AFFINITY, &set), -EBADMSG);
+	/* Loaded once: asking again adds nothing. */
+	CHECK_OK(hk_irq_table_load_irq(t, root, 38, &d));
+	CHECK_EQ_U64(hk_irq_table_n_problems(t), 3);
+
+	/* The tool: exit 0, "malformed" under the IRQ's errors, the messages under "problems". */
+	if (getenv("HK_TOOL")) {
+		char *argv[] = {getenv("HK_TOOL"), "--root", tree, "--json",
+				"inspect",	   "irq",    NULL};
+		_cleanup_free_ char *out = NULL;
+		size_t len;
+		int status = -1;
+		CHECK_OK(harness_run(argv, &out, &len, &status));
+		CHECK_EQ_S64(status, 0);
+		CHECK(out && strstr(out, "\"problems\": [\n"));
+		CHECK(out && strstr(out, "in proc/irq/38/smp_affinity\""));
+		CHECK(out && strstr(out, "\"smp_affinity\": \"malformed\""));
+		CHECK(out && strstr(out, "\"node\": \"malformed\""));
+		CHECK(out && strstr(out, "\"default_affinity\": null"));
+		if (test_failures && out)
+			fprintf(stderr, "%s\n", out);
+	}
+
+	PUT("proc/irq/38/smp_affinity", "f\n");
+	PUT("proc/irq/38/node", "0\n");
+	PUT("proc/irq/default_smp_affinity", "f\n");
+}
+
 static void test_load(void)
 {
 	_cleanup_(hk_root_freep) hk_root *root = NULL;
@@ -639,16 +733,15 @@ static void test_load(void)
 		CHECK_ERR(hk_irq_table_irqbalance_banned(t, &set), -ENODATA);
 	hk_irq_table_free(TAKE_PTR(t));
 
-	/* A malformed mask fails the load, naming the file. */
-	PUT("proc/irq/38/smp_affinity", "zz\n");
-	hk_diag_clear(&d);
-	CHECK_ERR(hk_irq_table_load(root, 0, &d, &t), -EINVAL);
-	CHECK(strstr(d.message, "proc/irq/38/smp_affinity") && strstr(d.message, "'zz'"));
-	PUT("proc/irq/38/smp_affinity", "f\n");
-	PUT("proc/irq/38/node", "x\n");
-	CHECK_ERR(hk_irq_table_load(root, 0, &d, &t), -EINVAL);
-	CHECK(strstr(d.message, "node"));
-	PUT("proc/irq/38/node", "0\n");
+	/* Nothing malformed, no problem. */
+	CHECK_OK(hk_irq_table_load(root, 0, &d, &t));
+	if (t) {
+		CHECK_EQ_U64(hk_irq_table_n_problems(t), 0);
+		CHECK(hk_irq_table_problem(t, 0) == NULL);
+	}
+	hk_irq_table_free(TAKE_PTR(t));
+
+	test_load_malformed(root);
 
 	/* A malformed proc/interrupts names its line. */
 	PUT("proc/interrupts", "  CPU0\n  0: x\n");

@@ -538,7 +538,19 @@ static void test_tree(void)
 	}
 }
 
-/* A present but malformed file fails the load, naming the file and the text. */
+/* The problem of @l that names @file, or NULL. */
+static const char *find_problem(const hk_netdev_list *l, const char *file)
+{
+	for (unsigned i = 0; i < hk_netdev_list_n_problems(l); i++)
+		if (strstr(hk_netdev_list_problem(l, i), file))
+			return hk_netdev_list_problem(l, i);
+	return NULL;
+}
+
+/*
+ * A present but malformed file is that value's -EBADMSG, not a failure of
+ * the load; the list keeps a message naming the file and the text.
+ */
 static void test_malformed(void)
 {
 	static const struct {
@@ -556,7 +568,7 @@ static void test_malformed(void)
 	for (unsigned i = 0; i < ELEMENTSOF(cases); i++) {
 		char sub[PATH_MAX], rel[PATH_MAX];
 		_cleanup_(hk_root_freep) hk_root *root = NULL;
-		hk_netdev_list *l = NULL;
+		_cleanup_(hk_netdev_list_freep) hk_netdev_list *l = NULL;
 		hk_diag diag;
 
 		snprintf(sub, sizeof(sub), "%s/bad%u", tree, i);
@@ -570,17 +582,135 @@ static void test_malformed(void)
 		if (CHECK_OK(hk_root_open(sub, 0, NULL, &root)) < 0)
 			continue;
 		hk_diag_clear(&diag);
-		CHECK_ERR(hk_netdev_list_load(root, NULL, 0, &diag, &l), -EINVAL);
-		CHECK(l == NULL);
-		CHECK(strstr(diag.path, cases[i].file) != NULL);
+		if (CHECK_OK(hk_netdev_list_load(root, NULL, 0, &diag, &l)) < 0)
+			continue;
+		CHECK_EQ_U64(hk_netdev_list_count(l), 1);
+		CHECK_EQ_U64(hk_netdev_list_n_problems(l), 1);
+		CHECK(hk_netdev_list_problem(l, 1) == NULL);
+		const char *msg = hk_netdev_list_problem(l, 0);
+		CHECK(msg && strstr(msg, rel) == msg);
 		char text[16];
 		snprintf(text, sizeof(text), "'%.*s", (int)MIN(strcspn(cases[i].text, "\n"), 12),
 			 cases[i].text);
-		CHECK(strstr(diag.message, text) != NULL);
+		CHECK(msg && strstr(msg, text) != NULL);
 		if (test_failures)
-			fprintf(stderr, "case %u: path %s, message %s\n", i, diag.path,
-				diag.message);
+			fprintf(stderr, "case %u: problem %s\n", i, msg ? msg : "(none)");
 	}
+}
+
+/*
+ * One malformed value among good ones: a malformed rps_cpus, a malformed
+ * mtu, a number file too long for any number. The load succeeds; each is
+ * -EBADMSG with its message; the other queues and devices are intact.
+ */
+static const char degraded_v0[] = "sys/devices/virtual/net/v0";
+
+static void build_degraded(const char *t)
+{
+	char p[PATH_MAX];
+#define AT(dev, rel) ((size_t)snprintf(p, sizeof(p), "%s/%s", dev, rel) < sizeof(p) ? p : "")
+	const char *v1 = "sys/devices/virtual/net/v1";
+	put(t, AT(degraded_v0, "ifindex"), "7\n");
+	put(t, AT(degraded_v0, "mtu"), "15x0\n");
+	put(t, AT(degraded_v0, "tx_queue_len"), "1000\n");
+	put(t, AT(degraded_v0, "queues/rx-0/rps_cpus"), "garbage\n");
+	put(t, AT(degraded_v0, "queues/rx-0/rps_flow_cnt"), "256\n");
+	put(t, AT(degraded_v0, "queues/rx-1/rps_cpus"), "3\n");
+	put(t, AT(degraded_v0, "queues/rx-1/rps_flow_cnt"), "512\n");
+	put(t, AT(degraded_v0, "queues/tx-0/tx_maxrate"),
+	    "99999999999999999999999999999999999999999999999999999999999999999999999999\n");
+	put(t, AT(degraded_v0, "queues/tx-0/xps_cpus"), "1\n");
+	put(t, AT(degraded_v0, "queues/tx-1/tx_maxrate"), "100\n");
+	link_at(t, "sys/class/net/v0", "../../devices/virtual/net/v0");
+	put(t, AT(v1, "mtu"), "9000\n");
+	put(t, AT(v1, "queues/rx-0/rps_cpus"), "f\n");
+	link_at(t, "sys/class/net/v1", "../../devices/virtual/net/v1");
+#undef AT
+}
+
+static void test_degraded(void)
+{
+	char sub[PATH_MAX], file[PATH_MAX];
+	_cleanup_(hk_root_freep) hk_root *root = NULL;
+	_cleanup_(hk_netdev_list_freep) hk_netdev_list *l = NULL;
+	const hk_cpuset *m = NULL;
+	const char *msg;
+	hk_diag diag;
+	int64_t v;
+
+	snprintf(sub, sizeof(sub), "%s/degraded", tree);
+	build_degraded(sub);
+	if (CHECK_OK(hk_root_open(sub, 0, NULL, &root)) < 0)
+		return;
+	hk_diag_clear(&diag);
+	if (CHECK_OK(hk_netdev_list_load(root, NULL, 0, &diag, &l)) < 0) {
+		fprintf(stderr, "diag: %s\n", diag.message);
+		return;
+	}
+	CHECK_EQ_U64(hk_netdev_list_count(l), 2);
+	CHECK_EQ_U64(hk_netdev_list_n_problems(l), 3);
+
+	const hk_netdev *d = hk_netdev_list_find(l, "v0");
+	if (!d) {
+		CHECK(d != NULL);
+		return;
+	}
+	CHECK_ERR(hk_netdev_get(d, HK_NETDEV_MTU, &v), -EBADMSG);
+	snprintf(file, sizeof(file), "%s/mtu", degraded_v0);
+	msg = find_problem(l, file);
+	CHECK(msg && strstr(msg, ": cannot parse number '15x0'"));
+	/* The device's other attributes are read. */
+	CHECK_OK(hk_netdev_get(d, HK_NETDEV_IFINDEX, &v));
+	CHECK_EQ_S64(v, 7);
+	CHECK_OK(hk_netdev_get(d, HK_NETDEV_TX_QUEUE_LEN, &v));
+	CHECK_EQ_S64(v, 1000);
+
+	CHECK_EQ_U64(hk_netdev_n_queues(d, HK_NETDEV_QUEUE_RX), 2);
+	CHECK_EQ_U64(hk_netdev_n_queues(d, HK_NETDEV_QUEUE_TX), 2);
+	const hk_netdev_queue *rx0 = hk_netdev_queue_find(d, HK_NETDEV_QUEUE_RX, 0);
+	const hk_netdev_queue *rx1 = hk_netdev_queue_find(d, HK_NETDEV_QUEUE_RX, 1);
+	const hk_netdev_queue *tx0 = hk_netdev_queue_find(d, HK_NETDEV_QUEUE_TX, 0);
+	const hk_netdev_queue *tx1 = hk_netdev_queue_find(d, HK_NETDEV_QUEUE_TX, 1);
+	if (!rx0 || !rx1 || !tx0 || !tx1) {
+		CHECK(rx0 && rx1 && tx0 && tx1);
+		return;
+	}
+	CHECK_ERR(hk_netdev_queue_get_mask(rx0, HK_NETQ_RPS_CPUS, &m), -EBADMSG);
+	snprintf(file, sizeof(file), "%s/queues/rx-0/rps_cpus", degraded_v0);
+	msg = find_problem(l, file);
+	CHECK(msg && strcmp(msg + strlen(file), ": cannot parse mask 'garbage'") == 0);
+	/* The same queue's other file, and the other queue, are intact. */
+	CHECK_OK(hk_netdev_queue_get(rx0, HK_NETQ_RPS_FLOW_CNT, &v));
+	CHECK_EQ_S64(v, 256);
+	CHECK_OK(hk_netdev_queue_get_mask(rx1, HK_NETQ_RPS_CPUS, &m));
+	CHECK(m && hk_cpuset_count(m) == 2 && hk_cpuset_test(m, 0) && hk_cpuset_test(m, 1));
+	CHECK_OK(hk_netdev_queue_get(rx1, HK_NETQ_RPS_FLOW_CNT, &v));
+	CHECK_EQ_S64(v, 512);
+
+	/* Too long for any number: malformed, the message quotes its start. */
+	CHECK_ERR(hk_netdev_queue_get(tx0, HK_NETQ_TX_MAXRATE, &v), -EBADMSG);
+	snprintf(file, sizeof(file), "%s/queues/tx-0/tx_maxrate", degraded_v0);
+	msg = find_problem(l, file);
+	CHECK(msg && strstr(msg, ": cannot parse number '9999999999"));
+	CHECK_OK(hk_netdev_queue_get_mask(tx0, HK_NETQ_XPS_CPUS, &m));
+	CHECK(m && hk_cpuset_count(m) == 1 && hk_cpuset_test(m, 0));
+	CHECK_OK(hk_netdev_queue_get(tx1, HK_NETQ_TX_MAXRATE, &v));
+	CHECK_EQ_S64(v, 100);
+
+	/* The other device is whole. */
+	d = hk_netdev_list_find(l, "v1");
+	CHECK(d != NULL);
+	if (d) {
+		CHECK_OK(hk_netdev_get(d, HK_NETDEV_MTU, &v));
+		CHECK_EQ_S64(v, 9000);
+		const hk_netdev_queue *q = hk_netdev_queue_find(d, HK_NETDEV_QUEUE_RX, 0);
+		CHECK(q && hk_netdev_queue_get_mask(q, HK_NETQ_RPS_CPUS, &m) == 0 && m &&
+		      hk_cpuset_count(m) == 4);
+	}
+	CHECK(hk_netdev_list_problem(l, 3) == NULL);
+	if (test_failures)
+		for (unsigned i = 0; i < hk_netdev_list_n_problems(l); i++)
+			fprintf(stderr, "problem %u: %s\n", i, hk_netdev_list_problem(l, i));
 }
 
 /* A root without sys/class/net has no devices. */
@@ -968,6 +1098,52 @@ static void test_cli(void)
 	_cleanup_free_ char *bad = NULL;
 	const char *bad_args[] = {"inspect", "net", "eth0", "nosuch0", NULL};
 	CHECK_EQ_S64(run_tool(tree, bad_args, &bad), 2);
+
+	/* Nothing malformed: "problems" is there, empty. */
+	CHECK(json_has(out, "problems", "[]"));
+}
+
+/*
+ * The tool on test_degraded()'s tree: exit 0, each malformed value null
+ * with "malformed" under "unreadable", its message under "problems" (and
+ * on stderr, which harness_run() does not capture), the rest shown.
+ */
+static void test_cli_degraded(void)
+{
+	char sub[PATH_MAX];
+	_cleanup_free_ char *out = NULL, *text = NULL;
+
+	if (!getenv("HK_TOOL"))
+		return;
+	snprintf(sub, sizeof(sub), "%s/degraded", tree);
+	const char *json_args[] = {"--json", "inspect", "net", NULL};
+	CHECK_EQ_S64(run_tool(sub, json_args, &out), 0);
+	if (!out)
+		return;
+	CHECK(json_has(out, "problems", "[\n"));
+	CHECK(strstr(out, "\"sys/devices/virtual/net/v0/mtu: cannot parse number '15x0'\"") !=
+	      NULL);
+	CHECK(strstr(out, "\"sys/devices/virtual/net/v0/queues/rx-0/rps_cpus: "
+			  "cannot parse mask 'garbage'\"") != NULL);
+	CHECK(strstr(out, "\"sys/devices/virtual/net/v0/queues/tx-0/tx_maxrate: "
+			  "cannot parse number '9999") != NULL);
+	CHECK(json_has(out, "mtu", "null"));
+	CHECK(json_has(out, "mtu", "\"malformed\""));
+	CHECK(json_has(out, "rps_cpus", "null"));
+	CHECK(json_has(out, "rps_cpus", "\"malformed\""));
+	CHECK(json_has(out, "tx_maxrate", "\"malformed\""));
+	/* The rest is shown: v0's other queue and values, v1 whole. */
+	CHECK(json_has(out, "rps_cpus", "\"0-1\""));
+	CHECK(json_has(out, "ifindex", "7"));
+	CHECK(json_has(out, "name", "\"v1\""));
+	CHECK(json_has(out, "mtu", "9000"));
+	if (test_failures)
+		fprintf(stderr, "%s\n", out);
+
+	const char *text_args[] = {"inspect", "net", NULL};
+	CHECK_EQ_S64(run_tool(sub, text_args, &text), 0);
+	CHECK(text && strstr(text, "  MTU malformed") != NULL);
+	CHECK(text && strstr(text, "  MTU 9000") != NULL);
 }
 
 int main(void)
@@ -987,7 +1163,9 @@ int main(void)
 	harness_remove_at_exit(tree);
 	test_tree();
 	test_malformed();
+	test_degraded();
 	test_empty();
 	test_cli();
+	test_cli_degraded();
 	TEST_DONE();
 }

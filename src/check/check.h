@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HK_CHECK_CHECK_H
+#define HK_CHECK_CHECK_H
+
+/*
+ * What a section's rules see: the root, the host model loaded on first use,
+ * and the calls that record results. A rule is a function that reads what
+ * it needs through ck_*() and records one result per thing it judges.
+ */
+
+#include <hostkit/hostkit.h>
+#include <hostkit/check.h>
+
+typedef struct ck_ctx ck_ctx;
+
+typedef struct ck_rule {
+	const char *id; /* "section.name", stable */
+	hk_check_severity severity;
+	const char *summary; /* one line: what the rule wants */
+	void (*run)(ck_ctx *c);
+} ck_rule;
+
+typedef struct ck_section {
+	const char *name;
+	const ck_rule *rules;
+	size_t n_rules;
+} ck_section;
+
+/* The sections, in the order a report lists them (src/check/<name>.c each). */
+extern const ck_section ck_section_kernel;
+extern const ck_section ck_section_numa;
+extern const ck_section ck_section_memory;
+extern const ck_section ck_section_network;
+extern const ck_section ck_section_scheduling;
+extern const ck_section ck_section_security;
+extern const ck_section ck_section_isolation;
+
+/* ---- Results ---- */
+
+/*
+ * Records a result of the running rule. @current and @expected are the
+ * values for people and machines ("always", "never"); @remedy the exact
+ * fix ("sysctl -w vm.swappiness=1", "add isolcpus=2-7 to the kernel
+ * command line"); any may be NULL. The message is printf-style.
+ */
+void ck_pass(ck_ctx *c, const char *current, const char *expected, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void ck_fail(ck_ctx *c, const char *current, const char *expected, const char *remedy,
+	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/*
+ * A result that could not be judged: @needs names what would make it
+ * complete ("root", "proc/interrupts") or is NULL when the rule does not
+ * apply to this host (the message says why).
+ */
+void ck_skip(ck_ctx *c, const char *needs, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- What the rules read (loaded once, on first use) ---- */
+
+hk_root *ck_root(ck_ctx *c);
+/* Whether the root is the live host, and whether this process is root there. */
+bool ck_live(ck_ctx *c);
+bool ck_privileged(ck_ctx *c);
+/* Whether the rules that sample twice a second apart may run. */
+bool ck_may_sample(ck_ctx *c);
+
+/*
+ * The subjects. NULL when they cannot be read: the rule then skips with
+ * ck_skip_unread(), which names the subject and the error.
+ */
+const hk_topology *ck_topology(ck_ctx *c);
+const hk_kernel *ck_kernel(ck_ctx *c);
+const hk_memory *ck_memory(ck_ctx *c);
+const hk_pci *ck_pci(ck_ctx *c);
+hk_irq_table *ck_irqs(ck_ctx *c);
+const hk_netdev_list *ck_netdevs(ck_ctx *c);
+hk_ethtool *ck_ethtool(ck_ctx *c);
+const hk_softnet *ck_softnet(ck_ctx *c);
+const hk_process_list *ck_processes(ck_ctx *c);
+/* One sysctl by key ("vm.swappiness"); NULL when it cannot be read (absent on this kernel...). */
+const hk_sysctl *ck_sysctl(ck_ctx *c, const char *key);
+/*
+ * An integer sysctl's value: 0, -ENOENT when absent on this kernel, or the
+ * read error. The rule decides what an absent key means.
+ */
+int ck_sysctl_s64(ck_ctx *c, const char *key, int64_t *ret);
+
+/* Skips the running rule because @subject could not be read: its last error is named. */
+void ck_skip_unread(ck_ctx *c, const char *subject);
+
+/* A CPU list for messages ("0-3,8", or "none"), valid until the rule returns. */
+const char *ck_cpulist(ck_ctx *c, const hk_cpuset *s);
+/* A printf-style string valid until the rule returns. */
+const char *ck_fmt(ck_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
