@@ -44,15 +44,6 @@ static void list_rules(void)
 		       hk_check_severity_name(hk_check_rule_severity(i)), hk_check_rule_summary(i));
 }
 
-static void json_string_or_null(hk_json *j, const char *key, const char *s)
-{
-	hk_json_key(j, key);
-	if (s)
-		hk_json_string(j, s);
-	else
-		hk_json_null(j);
-}
-
 static int print_json(const hk_check_report *r)
 {
 	_cleanup_(hk_strbuf_done) hk_strbuf sb = HK_STRBUF_INIT;
@@ -71,10 +62,10 @@ static int print_json(const hk_check_report *r)
 				  hk_check_severity_name(hk_check_result_severity(x)));
 		hk_json_kv_string(&j, "status", hk_check_status_name(hk_check_result_status(x)));
 		hk_json_kv_string(&j, "message", hk_check_result_message(x));
-		json_string_or_null(&j, "current", hk_check_result_current(x));
-		json_string_or_null(&j, "expected", hk_check_result_expected(x));
-		json_string_or_null(&j, "remedy", hk_check_result_remedy(x));
-		json_string_or_null(&j, "needs", hk_check_result_needs(x));
+		cli_json_string_or_null(&j, "current", hk_check_result_current(x));
+		cli_json_string_or_null(&j, "expected", hk_check_result_expected(x));
+		cli_json_string_or_null(&j, "remedy", hk_check_result_remedy(x));
+		cli_json_string_or_null(&j, "needs", hk_check_result_needs(x));
 		hk_json_object_end(&j);
 	}
 	hk_json_array_end(&j);

@@ -54,6 +54,8 @@ const char *cli_format_bytes(uint64_t bytes, char *buf, size_t size);
 
 /* A CPU list for people: "0-3,8", or "none" when empty. */
 void cli_put_cpulist(hk_strbuf *sb, const hk_cpuset *s);
+/* "key": "s", or "key": null when @s is NULL. */
+void cli_json_string_or_null(hk_json *j, const char *key, const char *s);
 /* A CPU list as a JSON string ("" when empty). */
 void cli_json_cpulist(hk_json *j, const char *key, const hk_cpuset *s);
 

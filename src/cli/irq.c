@@ -75,15 +75,6 @@ static void json_counts(hk_json *j, const hk_irq *irq)
 	hk_json_kv_u64(j, "total", hk_irq_total(irq));
 }
 
-static void json_string_or_null(hk_json *j, const char *key, const char *s)
-{
-	hk_json_key(j, key);
-	if (s)
-		hk_json_string(j, s);
-	else
-		hk_json_null(j);
-}
-
 static void json_set_or_null(hk_json *j, const char *key, const hk_cpuset *s)
 {
 	if (s) {
@@ -102,10 +93,10 @@ static void json_irq(hk_json *j, const hk_irq *irq)
 
 	hk_json_object_begin(j);
 	hk_json_kv_u64(j, "irq", (uint64_t)hk_irq_number(irq));
-	json_string_or_null(j, "chip", hk_irq_chip(irq));
+	cli_json_string_or_null(j, "chip", hk_irq_chip(irq));
 	hk_json_kv_s64_or_null(j, "hwirq", hk_irq_hwirq(irq));
-	json_string_or_null(j, "trigger", hk_irq_trigger(irq));
-	json_string_or_null(j, "flow", hk_irq_flow(irq));
+	cli_json_string_or_null(j, "trigger", hk_irq_trigger(irq));
+	cli_json_string_or_null(j, "flow", hk_irq_flow(irq));
 	hk_json_kv_string(j, "name", hk_irq_name(irq));
 	hk_json_key(j, "actions");
 	hk_json_array_begin(j);

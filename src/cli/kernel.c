@@ -58,15 +58,6 @@ static void json_cpulist_or_null(hk_json *j, const char *key, const hk_cpuset *s
 	}
 }
 
-static void json_string_or_null(hk_json *j, const char *key, const char *s)
-{
-	hk_json_key(j, key);
-	if (s)
-		hk_json_string(j, s);
-	else
-		hk_json_null(j);
-}
-
 static void json_bool_or_null(hk_json *j, const char *key, int64_t v)
 {
 	hk_json_key(j, key);
@@ -127,7 +118,7 @@ static void json_cmdline(hk_json *j, const hk_cmdline *c)
 	for (unsigned i = 0; i < hk_cmdline_n_params(c); i++) {
 		hk_json_object_begin(j);
 		hk_json_kv_string(j, "key", hk_cmdline_param_key(c, i));
-		json_string_or_null(j, "value", hk_cmdline_param_value(c, i));
+		cli_json_string_or_null(j, "value", hk_cmdline_param_value(c, i));
 		hk_json_object_end(j);
 	}
 	hk_json_array_end(j);
@@ -163,7 +154,7 @@ static void json_cmdline(hk_json *j, const hk_cmdline *c)
 	json_bool_or_null(j, "numa_balancing",
 			  hk_cmdline_setting_get(c, HK_CMDLINE_NUMA_BALANCING));
 	int64_t nosmt = hk_cmdline_setting_get(c, HK_CMDLINE_NOSMT);
-	json_string_or_null(j, "nosmt",
+	cli_json_string_or_null(j, "nosmt",
 			    nosmt < 0		      ? NULL
 			    : nosmt == HK_NOSMT_FORCE ? "force"
 						      : "on");
@@ -172,7 +163,7 @@ static void json_cmdline(hk_json *j, const hk_cmdline *c)
 			hk_json_kv_s64_or_null(j, settings[i].key,
 					       hk_cmdline_setting_get(c, settings[i].which));
 		else
-			json_string_or_null(
+			cli_json_string_or_null(
 			    j, settings[i].key,
 			    hk_cmdline_setting_format(c, settings[i].which, buf, sizeof(buf)));
 	}
@@ -202,10 +193,10 @@ int kernel_json(cli_ctx *ctx, const cli_args *args, hk_json *j)
 	if (r < 0)
 		return r;
 
-	json_string_or_null(j, "release", hk_kernel_release(k));
-	json_string_or_null(j, "version", hk_kernel_version(k));
-	json_string_or_null(j, "ostype", hk_kernel_ostype(k));
-	json_string_or_null(j, "boot_id", hk_kernel_boot_id(k));
+	cli_json_string_or_null(j, "release", hk_kernel_release(k));
+	cli_json_string_or_null(j, "version", hk_kernel_version(k));
+	cli_json_string_or_null(j, "ostype", hk_kernel_ostype(k));
+	cli_json_string_or_null(j, "boot_id", hk_kernel_boot_id(k));
 
 	hk_json_key(j, "cmdline");
 	if (hk_kernel_cmdline(k))

@@ -144,3 +144,12 @@ void cli_json_cpulist(hk_json *j, const char *key, const hk_cpuset *s)
 		hk_json_key(j, key);
 	hk_json_string(j, l);
 }
+
+void cli_json_string_or_null(hk_json *j, const char *key, const char *s)
+{
+	hk_json_key(j, key);
+	if (s)
+		hk_json_string(j, s);
+	else
+		hk_json_null(j);
+}

@@ -56,15 +56,6 @@ static void json_id(hk_json *j, const char *key, int64_t v, int digits)
 	hk_json_string(j, buf);
 }
 
-static void json_string_or_null(hk_json *j, const char *key, const char *s)
-{
-	hk_json_key(j, key);
-	if (s)
-		hk_json_string(j, s);
-	else
-		hk_json_null(j);
-}
-
 static void json_link(hk_json *j, const hk_pci_dev *d)
 {
 	hk_json_key(j, "link");
@@ -76,9 +67,9 @@ static void json_link(hk_json *j, const hk_pci_dev *d)
 		return;
 	}
 	hk_json_object_begin(j);
-	json_string_or_null(j, "current_speed", hk_pci_dev_link_speed(d, HK_PCI_LINK_CURRENT));
+	cli_json_string_or_null(j, "current_speed", hk_pci_dev_link_speed(d, HK_PCI_LINK_CURRENT));
 	hk_json_kv_s64_or_null(j, "current_width", hk_pci_dev_link_width(d, HK_PCI_LINK_CURRENT));
-	json_string_or_null(j, "max_speed", hk_pci_dev_link_speed(d, HK_PCI_LINK_MAX));
+	cli_json_string_or_null(j, "max_speed", hk_pci_dev_link_speed(d, HK_PCI_LINK_MAX));
 	hk_json_kv_s64_or_null(j, "max_width", hk_pci_dev_link_width(d, HK_PCI_LINK_MAX));
 	hk_json_kv_s64_or_null(j, "current_speed_mts",
 			       hk_pci_dev_link_speed_mts(d, HK_PCI_LINK_CURRENT));
@@ -100,13 +91,13 @@ static void json_device(hk_json *j, const hk_pci_dev *d, const hk_topology *t)
 	json_id(j, "subsystem_device", hk_pci_dev_id(d, HK_PCI_SUBSYSTEM_DEVICE), 4);
 	json_id(j, "class", hk_pci_dev_id(d, HK_PCI_CLASS), 6);
 	json_id(j, "revision", hk_pci_dev_id(d, HK_PCI_REVISION), 2);
-	json_string_or_null(j, "driver", hk_pci_dev_driver(d));
+	cli_json_string_or_null(j, "driver", hk_pci_dev_driver(d));
 	hk_json_kv_s64_or_null(j, "numa_node", hk_pci_dev_numa_node(d));
 	if (hk_pci_dev_local_cpulist(d))
 		cli_json_cpulist(j, "local_cpulist", hk_pci_dev_local_cpulist(d));
 	else
-		json_string_or_null(j, "local_cpulist", NULL);
-	json_string_or_null(j, "local_cpus", hk_pci_dev_local_cpus_mask(d));
+		cli_json_string_or_null(j, "local_cpulist", NULL);
+	cli_json_string_or_null(j, "local_cpus", hk_pci_dev_local_cpus_mask(d));
 	hk_json_key(j, "msi_irqs");
 	hk_json_array_begin(j);
 	for (unsigned i = 0; i < n_irqs; i++)
