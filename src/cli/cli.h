@@ -116,6 +116,7 @@ int softnet_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb);
 int net_json(cli_ctx *ctx, const cli_args *args, hk_json *j);
 int net_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb);
 
+int cmd_capture(cli_ctx *ctx, int argc, char **argv);
 int cmd_check(cli_ctx *ctx, int argc, char **argv);
 int cmd_topology(cli_ctx *ctx, int argc, char **argv);
 int cmd_inspect(cli_ctx *ctx, int argc, char **argv);

@@ -15,6 +15,7 @@ static const struct command {
 } commands[] = {
     {"inspect", cmd_inspect, "show what hostkit knows of the host, by section"},
     {"check", cmd_check, "judge the host against what a low-latency daemon needs"},
+    {"capture", cmd_capture, "save what hostkit reads into a tarball, for --root elsewhere"},
     {"topology", cmd_topology, "CPUs, caches and NUMA nodes"},
 };
 
