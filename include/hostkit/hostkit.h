@@ -18,5 +18,6 @@
 #include <hostkit/netdev.h>
 #include <hostkit/ethtool.h>
 #include <hostkit/check.h>
+#include <hostkit/capture.h>
 
 #endif

@@ -26,13 +26,19 @@ extern "C" {
  * 5.6, seccomp profiles that refuse openat2). Files of a captured tree are
  * opened O_NONBLOCK, so a FIFO in one cannot hang a reader.
  *
- * A root may be shared by threads: no call changes it.
+ * A root may be shared by threads: no call changes it (a recording root,
+ * HK_ROOT_RECORD, notes the paths it is asked for under a lock).
  */
 typedef struct hk_root hk_root;
 
 enum {
 	/* Allow writes to a captured tree (tests run apply/revert on copies). */
 	HK_ROOT_WRITABLE = 1u << 0,
+	/*
+	 * Remember every path read, listed, stat'ed or readlink'ed through the
+	 * handle, with the symlinks met on the way (hostkit capture).
+	 */
+	HK_ROOT_RECORD = 1u << 1,
 };
 
 /*
@@ -100,6 +106,33 @@ HK_API int hk_root_read_cpumask(hk_root *root, const char *path, hk_diag *diag, 
  * parent directories are resolved inside the root). Caller frees.
  */
 HK_API int hk_root_readlink(hk_root *root, const char *path, char **ret);
+
+/* What a recorded path was used as; one path may be several. */
+enum {
+	/* Opened, read or stat'ed: a file or a directory, whatever it is. */
+	HK_ROOT_RECORDED_OPENED = 1u << 0,
+	/* A directory whose entries were listed (hk_root_opendir()). */
+	HK_ROOT_RECORDED_LISTED = 1u << 1,
+	/* A symlink met while resolving a path, or read with hk_root_readlink(). */
+	HK_ROOT_RECORDED_LINK = 1u << 2,
+};
+
+/*
+ * The number of distinct paths a root opened HK_ROOT_RECORD has recorded so
+ * far (0 for a root that does not record). Paths are root-relative, without
+ * "." or ".." components and with no symlink before their last component:
+ * a path through a link is recorded as the link plus the path it leads to,
+ * link after link. Paths that did not exist are not recorded.
+ */
+HK_API size_t hk_root_recorded_count(hk_root *root);
+
+/*
+ * Recorded path @i (< hk_root_recorded_count()), in the order first met;
+ * *ret_kinds (optional) gets its HK_ROOT_RECORDED_* bits. The string is
+ * owned by the root and valid until hk_root_free(). NULL when @i is out of
+ * range.
+ */
+HK_API const char *hk_root_recorded_get(hk_root *root, size_t i, unsigned *ret_kinds);
 
 enum {
 	/* Do not read the value back after writing it. */

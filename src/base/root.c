@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -21,6 +22,22 @@ struct hk_root {
 	/* openat2() is missing (old kernel, seccomp): resolve in user space */
 	bool no_openat2;
 	char *path;
+	struct recording *rec; /* HK_ROOT_RECORD: the paths used so far */
+};
+
+/*
+ * The paths a recording root has used: an array in the order met, and an
+ * open-addressing hash of indexes into it (0 free, else index + 1) so that
+ * the thousands of repeated reads of a capture stay cheap. The lock makes
+ * the recording as shareable between threads as the handle itself.
+ */
+struct recording {
+	pthread_mutex_t lock;
+	char **paths;
+	unsigned *kinds;
+	size_t n, cap;
+	size_t *slots;
+	size_t n_slots; /* a power of two, kept over twice n */
 };
 
 /* As many symlinks as one lookup follows before ELOOP, as the kernel's MAXSYMLINKS. */
@@ -75,6 +92,203 @@ static bool have_openat2(int dirfd)
 	return fd != -ENOSYS && fd != -EPERM;
 }
 
+static void recording_free(struct recording *rec)
+{
+	if (!rec)
+		return;
+	for (size_t i = 0; i < rec->n; i++)
+		free(rec->paths[i]);
+	free(rec->paths);
+	free(rec->kinds);
+	free(rec->slots);
+	pthread_mutex_destroy(&rec->lock);
+	free(rec);
+}
+
+/* FNV-1a: the paths are short and the table is private. */
+static size_t path_hash(const char *p, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)p[i]) * 0x100000001b3u;
+	return (size_t)h;
+}
+
+static int recording_grow(struct recording *rec)
+{
+	size_t n_slots = rec->n_slots ? rec->n_slots * 2 : 1024;
+	size_t *slots = calloc(n_slots, sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < rec->n; i++) {
+		size_t h = path_hash(rec->paths[i], strlen(rec->paths[i])) & (n_slots - 1);
+		while (slots[h])
+			h = (h + 1) & (n_slots - 1);
+		slots[h] = i + 1;
+	}
+	free(rec->slots);
+	rec->slots = slots;
+	rec->n_slots = n_slots;
+	return 0;
+}
+
+/* Adds @kinds to path @p (@len bytes, not NUL-terminated). Called with the lock held. */
+static int recording_add_locked(struct recording *rec, const char *p, size_t len, unsigned kinds)
+{
+	if (rec->n * 2 >= rec->n_slots && recording_grow(rec) < 0)
+		return -ENOMEM;
+
+	size_t h = path_hash(p, len) & (rec->n_slots - 1);
+	for (; rec->slots[h]; h = (h + 1) & (rec->n_slots - 1)) {
+		size_t i = rec->slots[h] - 1;
+		if (strncmp(rec->paths[i], p, len) == 0 && rec->paths[i][len] == 0) {
+			rec->kinds[i] |= kinds;
+			return 0;
+		}
+	}
+
+	if (rec->n == rec->cap) {
+		size_t cap = rec->cap ? rec->cap * 2 : 256;
+		char **paths = reallocarray(rec->paths, cap, sizeof(*paths));
+		if (!paths)
+			return -ENOMEM;
+		rec->paths = paths;
+		unsigned *k = reallocarray(rec->kinds, cap, sizeof(*k));
+		if (!k)
+			return -ENOMEM;
+		rec->kinds = k;
+		rec->cap = cap;
+	}
+	char *copy = strndup(p, len);
+	if (!copy)
+		return -ENOMEM;
+	rec->paths[rec->n] = copy;
+	rec->kinds[rec->n] = kinds;
+	rec->slots[h] = ++rec->n;
+	return 0;
+}
+
+/*
+ * Records @path as the lookup resolves it: every symlink on the way as a
+ * link, then what it leads to, so that a copy of the recorded paths
+ * resolves the same. Like the lookup, ".." stops at the root and an
+ * absolute target starts again from it, so nothing outside is recorded.
+ * @follow: whether a link in the last component is followed. The recording
+ * is best effort: a path it cannot note (out of memory, too long) is left
+ * out of the capture, and the read itself goes on.
+ */
+static void record(hk_root *root, const char *path, unsigned kinds, bool follow)
+{
+	struct recording *rec = root->rec;
+	char cur[PATH_MAX], todo[PATH_MAX], target[PATH_MAX];
+	size_t curlen = 0;
+	unsigned links = 0;
+
+	if (_likely_(!rec))
+		return;
+	if (strlen(path) >= sizeof(todo))
+		return;
+	strcpy(todo, path);
+
+	pthread_mutex_lock(&rec->lock);
+	const char *p = todo;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (!*p) {
+			/* The path named a directory: record where the walk is. */
+			if (curlen > 0)
+				(void)recording_add_locked(rec, cur, curlen, kinds);
+			break;
+		}
+		size_t len = strcspn(p, "/");
+		const char *rest = p + len;
+		bool last = rest[strspn(rest, "/")] == 0;
+
+		if (len == 1 && p[0] == '.') {
+			p = rest;
+			continue;
+		}
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			while (curlen > 0 && cur[curlen - 1] != '/')
+				curlen--;
+			if (curlen > 0)
+				curlen--;
+			p = rest;
+			continue;
+		}
+		size_t save = curlen;
+		if (curlen + 1 + len >= sizeof(cur))
+			break;
+		if (curlen > 0)
+			cur[curlen++] = '/';
+		memcpy(cur + curlen, p, len);
+		curlen += len;
+		cur[curlen] = 0;
+
+		struct stat st;
+		if (fstatat(root->fd, cur, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			break;
+		if (S_ISLNK(st.st_mode)) {
+			if (recording_add_locked(rec, cur, curlen, HK_ROOT_RECORDED_LINK) < 0)
+				break;
+			if (last && !follow)
+				break;
+			if (++links > MAX_LINKS)
+				break;
+			ssize_t n = readlinkat(root->fd, cur, target, sizeof(target));
+			if (n <= 0 || (size_t)n >= sizeof(target))
+				break;
+			/* Continue from the link's directory (or the root) with target + rest. */
+			size_t restlen = strlen(rest);
+			if ((size_t)n + restlen >= sizeof(todo))
+				break;
+			memmove(todo + n, rest, restlen + 1);
+			memcpy(todo, target, (size_t)n);
+			p = todo;
+			curlen = target[0] == '/' ? 0 : save;
+			cur[curlen] = 0;
+			continue;
+		}
+		if (last) {
+			(void)recording_add_locked(rec, cur, curlen, kinds);
+			break;
+		}
+		if (!S_ISDIR(st.st_mode))
+			break;
+		p = rest;
+	}
+	pthread_mutex_unlock(&rec->lock);
+}
+
+size_t hk_root_recorded_count(hk_root *root)
+{
+	if (!root->rec)
+		return 0;
+	pthread_mutex_lock(&root->rec->lock);
+	size_t n = root->rec->n;
+	pthread_mutex_unlock(&root->rec->lock);
+	return n;
+}
+
+const char *hk_root_recorded_get(hk_root *root, size_t i, unsigned *ret_kinds)
+{
+	const char *p = NULL;
+
+	if (!root->rec)
+		return NULL;
+	pthread_mutex_lock(&root->rec->lock);
+	if (i < root->rec->n) {
+		p = root->rec->paths[i];
+		if (ret_kinds)
+			*ret_kinds = root->rec->kinds[i];
+	}
+	pthread_mutex_unlock(&root->rec->lock);
+	return p;
+}
+
 int hk_root_open(const char *path, unsigned flags, hk_diag *diag, hk_root **ret)
 {
 	_cleanup_close_ int fd = -EBADF;
@@ -83,9 +297,10 @@ int hk_root_open(const char *path, unsigned flags, hk_diag *diag, hk_root **ret)
 
 	if (!path || !*path)
 		path = "/";
-	if (flags & ~(unsigned)HK_ROOT_WRITABLE)
+	const unsigned known = HK_ROOT_WRITABLE | HK_ROOT_RECORD;
+	if (flags & ~known)
 		return hk_diag_set(diag, -EINVAL, path, "unknown flags 0x%x opening root '%s'",
-				   flags & ~(unsigned)HK_ROOT_WRITABLE, path);
+				   flags & ~known, path);
 
 	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
@@ -109,7 +324,13 @@ int hk_root_open(const char *path, unsigned flags, hk_diag *diag, hk_root **ret)
 	if (!root)
 		return -ENOMEM;
 	root->path = strdup(path);
-	if (!root->path) {
+	if (root->path && (flags & HK_ROOT_RECORD)) {
+		root->rec = calloc(1, sizeof(*root->rec));
+		if (root->rec)
+			pthread_mutex_init(&root->rec->lock, NULL);
+	}
+	if (!root->path || ((flags & HK_ROOT_RECORD) && !root->rec)) {
+		free(root->path);
 		free(root);
 		return -ENOMEM;
 	}
@@ -128,6 +349,7 @@ void hk_root_free(hk_root *root)
 	if (root->fd >= 0)
 		close(root->fd);
 	free(root->path);
+	recording_free(root->rec);
 	free(root);
 }
 
@@ -295,6 +517,8 @@ int hk_root_open_file(hk_root *root, const char *path, int flags)
 	if (wants_write(flags) && !root->writable)
 		return -EROFS;
 
+	if (root->rec && !wants_write(flags))
+		record(root, rel, HK_ROOT_RECORDED_OPENED, !(flags & O_NOFOLLOW));
 	flags |= O_CLOEXEC;
 	/*
 	 * The live root is "/": a plain openat() resolves exactly as the
@@ -334,6 +558,8 @@ int hk_root_opendir(hk_root *root, const char *path, DIR **ret)
 	int fd = hk_root_open_file(root, path, O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
 		return fd;
+	if (root->rec)
+		record(root, skip_slashes(path), HK_ROOT_RECORDED_LISTED, true);
 	DIR *d = fdopendir(fd);
 	if (!d) {
 		int r = negative_errno();
@@ -422,6 +648,9 @@ int hk_rootdir_open_file(const hk_rootdir *d, const char *name, int flags)
 	char full[PATH_MAX];
 	int fd;
 
+	if (d->root->rec && !wants_write(flags))
+		record(d->root, rootdir_join(d, name, full, sizeof(full)), HK_ROOT_RECORDED_OPENED,
+		       !(flags & O_NOFOLLOW));
 	if (d->root->live && !wants_write(flags)) {
 		fd = openat(d->fd, name, flags | O_CLOEXEC);
 		return fd < 0 ? negative_errno() : fd;
@@ -782,6 +1011,8 @@ int hk_root_readlink(hk_root *root, const char *path, char **ret)
 	}
 	if (!*base)
 		return -EINVAL;
+	if (root->rec)
+		record(root, rel, HK_ROOT_RECORDED_LINK, false);
 	dfd = hk_root_open_file(root, dir ? dir : ".", O_PATH | O_DIRECTORY);
 	if (dfd < 0)
 		return dfd;

@@ -284,6 +284,11 @@ bool ck_privileged(ck_ctx *c)
 	return !ck_live(c) || geteuid() == 0;
 }
 
+bool ck_no_sample(ck_ctx *c)
+{
+	return c->opt && c->opt->no_sample;
+}
+
 bool ck_may_sample(ck_ctx *c)
 {
 	return ck_live(c) && !(c->opt && c->opt->no_sample);

@@ -61,8 +61,10 @@ hk_root *ck_root(ck_ctx *c);
 /* Whether the root is the live host, and whether this process is root there. */
 bool ck_live(ck_ctx *c);
 bool ck_privileged(ck_ctx *c);
-/* Whether the rules that sample twice a second apart may run. */
+/* Whether the rules that sample twice a second apart may run (live, without --no-sample). */
 bool ck_may_sample(ck_ctx *c);
+/* Whether --no-sample was given: live or on a tree, the sampling rules then skip. */
+bool ck_no_sample(ck_ctx *c);
 
 /*
  * The subjects. NULL when they cannot be read: the rule then skips with

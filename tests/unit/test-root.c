@@ -1031,6 +1031,127 @@ static void test_write(hk_root *ro, hk_root *rw)
 	CHECK_ERR(hk_root_write(ro, "sys/t/ignores", "1", 0, NULL), -EROFS);
 }
 
+/* The kinds recorded for @path, or -1 when it was not recorded. */
+static int recorded_kinds(hk_root *root, const char *path)
+{
+	for (size_t i = 0; i < hk_root_recorded_count(root); i++) {
+		unsigned kinds = 0;
+		const char *p = hk_root_recorded_get(root, i, &kinds);
+		if (p && strcmp(p, path) == 0)
+			return (int)kinds;
+	}
+	return -1;
+}
+
+/* Every recorded path stays inside the tree: no "..", no leading '/', it exists there. */
+static void check_recorded_inside(hk_root *root)
+{
+	for (size_t i = 0; i < hk_root_recorded_count(root); i++) {
+		const char *p = hk_root_recorded_get(root, i, NULL);
+		struct stat st;
+
+		CHECK(p && p[0] != '/' && strstr(p, "..") == NULL);
+		CHECK(p && lstat(at(tree, p), &st) == 0);
+	}
+}
+
+static void test_recording(hk_root *plain)
+{
+	_cleanup_root_ hk_root *root = NULL;
+	_cleanup_free_ char *buf = NULL, *target = NULL;
+	DIR *d = NULL;
+	uint64_t v;
+	size_t len;
+
+	/* Off by default: a plain root records nothing and says so. */
+	CHECK_OK(hk_root_read(plain, "sys/t/u64", &buf, &len));
+	free(TAKE_PTR(buf));
+	CHECK_EQ_U64(hk_root_recorded_count(plain), 0);
+	CHECK(hk_root_recorded_get(plain, 0, NULL) == NULL);
+
+	CHECK_OK(hk_root_open(tree, HK_ROOT_RECORD, NULL, &root));
+	if (!root)
+		return;
+	CHECK_EQ_U64(hk_root_recorded_count(root), 0);
+
+	/* A file read, once or twice: one entry, "opened". */
+	CHECK_OK(hk_root_read_u64(root, "sys/t/u64", NULL, &v));
+	CHECK_OK(hk_root_read_u64(root, "/sys/t/u64", NULL, &v));
+	CHECK_EQ_S64(recorded_kinds(root, "sys/t/u64"), HK_ROOT_RECORDED_OPENED);
+	CHECK_EQ_U64(hk_root_recorded_count(root), 1);
+
+	/* A path with "." and "..": recorded as it resolves. */
+	CHECK_OK(hk_root_read(root, "sys/./t/../t/string", &buf, &len));
+	free(TAKE_PTR(buf));
+	CHECK_EQ_S64(recorded_kinds(root, "sys/t/string"), HK_ROOT_RECORDED_OPENED);
+
+	/* A listed directory. */
+	CHECK_OK(hk_root_opendir(root, "sys/devices/system/cpu", &d));
+	if (d)
+		closedir(d);
+	CHECK(recorded_kinds(root, "sys/devices/system/cpu") & HK_ROOT_RECORDED_LISTED);
+
+	/* A relative link chain: each link and where it leads. */
+	CHECK_OK(hk_root_read(root, "sys/class/net/eth0/device/numa_node", &buf, &len));
+	free(TAKE_PTR(buf));
+	CHECK_EQ_S64(recorded_kinds(root, "sys/class/net/eth0"), HK_ROOT_RECORDED_LINK);
+	CHECK_EQ_S64(recorded_kinds(root, "sys/devices/pci0000:00/0000:00:03.0/net/eth0/device"),
+		     HK_ROOT_RECORDED_LINK);
+	CHECK_EQ_S64(recorded_kinds(root, "sys/devices/pci0000:00/0000:00:03.0/numa_node"),
+		     HK_ROOT_RECORDED_OPENED);
+	/* Not the path through the links. */
+	CHECK_EQ_S64(recorded_kinds(root, "sys/class/net/eth0/device/numa_node"), -1);
+
+	/* An absolute link: its target from the tree's "/". */
+	CHECK_OK(hk_root_read(root, "sys/abs/online", &buf, &len));
+	free(TAKE_PTR(buf));
+	CHECK_EQ_S64(recorded_kinds(root, "sys/abs/online"), HK_ROOT_RECORDED_LINK);
+	CHECK_EQ_S64(recorded_kinds(root, "sys/devices/system/cpu/online"),
+		     HK_ROOT_RECORDED_OPENED);
+
+	/* hk_root_exists() stats a path: recorded; a missing path is not. */
+	CHECK(hk_root_exists(root, "etc/hostname"));
+	CHECK_EQ_S64(recorded_kinds(root, "etc/hostname"), HK_ROOT_RECORDED_OPENED);
+	CHECK(!hk_root_exists(root, "sys/nonexistent"));
+	CHECK_EQ_S64(recorded_kinds(root, "sys/nonexistent"), -1);
+
+	/* readlink: the link itself, not followed. */
+	CHECK_OK(hk_root_readlink(root, "sys/bus/pci/devices/0000:00:03.0", &target));
+	CHECK_EQ_S64(recorded_kinds(root, "sys/bus/pci/devices/0000:00:03.0"),
+		     HK_ROOT_RECORDED_LINK);
+
+	/* A directory opened for many reads (hk_rootdir), as the topology does. */
+	CHECK_OK(hk_root_read(root, "sys/abs/cpu/online", &buf, &len));
+	free(TAKE_PTR(buf));
+	CHECK(recorded_kinds(root, "sys/abs/cpu") & HK_ROOT_RECORDED_LINK);
+
+	/* Links out of the tree: what they resolve to inside it, nothing outside. */
+	CHECK_OK(hk_root_read(root, "sys/escape/passwd", &buf, &len));
+	free(TAKE_PTR(buf));
+	CHECK_EQ_S64(recorded_kinds(root, "sys/escape/passwd"), HK_ROOT_RECORDED_LINK);
+	CHECK_EQ_S64(recorded_kinds(root, "etc/passwd"), HK_ROOT_RECORDED_OPENED);
+	CHECK_OK(hk_root_read(root, "sys/escape/chain", &buf, &len));
+	free(TAKE_PTR(buf));
+	CHECK_EQ_S64(recorded_kinds(root, "sys/escape/root"), HK_ROOT_RECORDED_LINK);
+	CHECK_ERR(hk_root_read(root, "sys/escape/secret_rel", &buf, &len), -ENOENT);
+	CHECK_ERR(hk_root_read(root, "sys/escape/loop", &buf, &len), -ELOOP);
+	CHECK_ERR(hk_root_read(root, "sys/escape/dangling", &buf, &len), -ENOENT);
+	CHECK_EQ_S64(recorded_kinds(root, "sys/escape/loop"), HK_ROOT_RECORDED_LINK);
+	check_recorded_inside(root);
+	CHECK(hk_root_recorded_get(root, hk_root_recorded_count(root), NULL) == NULL);
+
+	/* Many paths: the hash table grows and keeps every one. */
+	for (unsigned i = 0; i < 3000; i++) {
+		char p[64];
+		snprintf(p, sizeof(p), "sys/t/../t/u64");
+		if (i % 2)
+			snprintf(p, sizeof(p), "sys/t/string");
+		CHECK(hk_root_exists(root, p));
+	}
+	size_t n = hk_root_recorded_count(root);
+	CHECK(n < 40);
+}
+
 int main(void)
 {
 	_cleanup_root_ hk_root *ro = NULL, *rw = NULL;
@@ -1054,6 +1175,7 @@ int main(void)
 	test_sets(ro);
 	test_dir_and_links(ro);
 	test_write(ro, rw);
+	test_recording(ro);
 	check_confinement(ro, rw);
 
 	/* The same rules where openat2() is missing or forbidden. */
