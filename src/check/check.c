@@ -15,6 +15,11 @@
 #include "base/strbuf.h"
 #include "check/check.h"
 
+#define SYSCTL_CONF	"/etc/sysctl.d/90-hostkit.conf"
+#define CGROUP_ISOLATED "sys/fs/cgroup/cpuset.cpus.isolated"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(hk_cpuset *, hk_cpuset_free)
+
 static const ck_section *const sections[] = {
     &ck_section_kernel,	    &ck_section_numa,	  &ck_section_memory,	 &ck_section_network,
     &ck_section_scheduling, &ck_section_security, &ck_section_isolation,
@@ -50,6 +55,12 @@ struct sysctl_entry {
 	int error;
 };
 
+/* A CPU set derived once per run: NULL when out of memory or its sources are unreadable. */
+struct cached_set {
+	bool done;
+	hk_cpuset *set;
+};
+
 struct ck_ctx {
 	hk_root *root;
 	const hk_check_options *opt;
@@ -73,6 +84,8 @@ struct ck_ctx {
 	hk_process_list *processes;
 	struct sysctl_entry *sysctls;
 	unsigned n_sysctls;
+	/* CPU sets derived once per run (ck_isolated() and friends); *_done once tried. */
+	struct cached_set isolated, housekeeping, isolated_accepted;
 	/* The subject and error of the last load that failed, for ck_skip_unread(). */
 	const struct loaded *last_failed;
 };
@@ -267,6 +280,29 @@ const char *ck_cpulist(ck_ctx *c, const hk_cpuset *s)
 	return keep(c, hk_cpuset_to_list(s));
 }
 
+/* The CPUs of @a that are (@in) or are not in @b, as ck_cpulist(). */
+static const char *cpulist_filter(ck_ctx *c, const hk_cpuset *a, const hk_cpuset *b, bool in)
+{
+	_cleanup_(hk_cpuset_freep) hk_cpuset *s = hk_cpuset_dup(a);
+	if (!s)
+		return "(out of memory)";
+	if (in)
+		hk_cpuset_and(s, b);
+	else
+		hk_cpuset_andnot(s, b);
+	return ck_cpulist(c, s);
+}
+
+const char *ck_cpulist_and(ck_ctx *c, const hk_cpuset *a, const hk_cpuset *b)
+{
+	return cpulist_filter(c, a, b, true);
+}
+
+const char *ck_cpulist_andnot(ck_ctx *c, const hk_cpuset *a, const hk_cpuset *b)
+{
+	return cpulist_filter(c, a, b, false);
+}
+
 /* ---- The host, loaded on first use ---- */
 
 hk_root *ck_root(ck_ctx *c)
@@ -393,6 +429,162 @@ int ck_sysctl_s64(ck_ctx *c, const char *key, int64_t *ret)
 	return hk_sysctl_value_s64(s, 0, ret);
 }
 
+int ck_sysctl_s64_or_skip(ck_ctx *c, const char *key, int64_t *ret)
+{
+	int64_t v;
+	int r = ck_sysctl_s64(c, key, &v);
+	if (r == -ENOENT)
+		ck_skip(c, NULL, "%s is absent on this kernel", key);
+	else if ((r == -EACCES || r == -EPERM) && !ck_privileged(c))
+		ck_skip(c, "root", "%s is readable by root only", key);
+	else if (r < 0)
+		ck_skip(c, NULL, "cannot read %s: %s", key, strerror(-r));
+	else
+		*ret = v;
+	return r < 0 ? r : 0;
+}
+
+void ck_sysctl_want_range(ck_ctx *c, const ck_sysctl_range *want)
+{
+	int64_t v;
+	if (ck_sysctl_s64_or_skip(c, want->key, &v) < 0)
+		return;
+	const char *now = ck_fmt(c, "%lld", (long long)v);
+	if (v >= want->lo && v <= want->hi)
+		ck_pass(c, now, want->expected, "%s is %lld: %s", want->key, (long long)v,
+			want->good);
+	else
+		ck_fail(c, now, want->expected, ck_sysctl_remedy_s64(c, want->key, want->fix),
+			"%s is %lld: %s", want->key, (long long)v, want->bad);
+}
+
+void ck_sysctl_range_rule(ck_ctx *c)
+{
+	ck_sysctl_want_range(c, c->rule->sysctl);
+}
+
+const char *ck_sysctl_remedy(ck_ctx *c, const char *key, const char *value)
+{
+	return ck_fmt(c, "sysctl -w %s=%s; echo '%s = %s' >> " SYSCTL_CONF, key, value, key, value);
+}
+
+const char *ck_sysctl_remedy_s64(ck_ctx *c, const char *key, int64_t value)
+{
+	return ck_sysctl_remedy(c, key, ck_fmt(c, "%lld", (long long)value));
+}
+
+static hk_cpuset *isolated_new(ck_ctx *c)
+{
+	_cleanup_(hk_cpuset_freep) hk_cpuset *r = hk_cpuset_new();
+	const hk_kernel *k = ck_kernel(c);
+
+	if (!r)
+		return NULL;
+	if (k) {
+		const hk_cpuset *iso = hk_kernel_isolated(k), *nohz = hk_kernel_nohz_full(k);
+		if ((iso && hk_cpuset_or(r, iso) < 0) || (nohz && hk_cpuset_or(r, nohz) < 0))
+			return NULL;
+		const hk_cmdline *cl = hk_kernel_cmdline(k);
+		if (!iso && !nohz && cl) {
+			const hk_cpuset *a = hk_cmdline_cpus(cl, HK_CMDLINE_ISOLCPUS);
+			const hk_cpuset *b = hk_cmdline_cpus(cl, HK_CMDLINE_NOHZ_FULL);
+			if ((a && hk_cpuset_or(r, a) < 0) || (b && hk_cpuset_or(r, b) < 0))
+				return NULL;
+		}
+	}
+	_cleanup_(hk_cpuset_freep) hk_cpuset *part = hk_cpuset_new();
+	if (!part)
+		return NULL;
+	if (hk_root_read_cpulist(c->root, CGROUP_ISOLATED, NULL, part) >= 0 &&
+	    hk_cpuset_or(r, part) < 0)
+		return NULL;
+	return TAKE_PTR(r);
+}
+
+static hk_cpuset *housekeeping_new(ck_ctx *c)
+{
+	const hk_cpuset *iso = ck_isolated(c);
+	hk_cpuset *h = iso ? hk_cpuset_dup(hk_topology_cpus(c->topology, HK_CPUS_ONLINE)) : NULL;
+	if (h)
+		hk_cpuset_andnot(h, iso);
+	return h;
+}
+
+static hk_cpuset *isolated_accepted_new(ck_ctx *c)
+{
+	_cleanup_(hk_cpuset_freep) hk_cpuset *s =
+	    hk_cpuset_dup(hk_topology_cpus(c->topology, HK_CPUS_ISOLATED));
+	if (!s || hk_cpuset_or(s, hk_topology_cpus(c->topology, HK_CPUS_NOHZ_FULL)) < 0)
+		return NULL;
+	return TAKE_PTR(s);
+}
+
+static const hk_cpuset *cached(ck_ctx *c, struct cached_set *s, hk_cpuset *(*make)(ck_ctx *c))
+{
+	if (!s->done) {
+		s->done = true;
+		s->set = make(c);
+	}
+	return s->set;
+}
+
+const hk_cpuset *ck_isolated(ck_ctx *c)
+{
+	/* Loaded each time, so that a failure is the one ck_skip_unread() names. */
+	(void)ck_kernel(c);
+	return cached(c, &c->isolated, isolated_new);
+}
+
+const hk_cpuset *ck_housekeeping(ck_ctx *c)
+{
+	return ck_topology(c) ? cached(c, &c->housekeeping, housekeeping_new) : NULL;
+}
+
+const hk_cpuset *ck_isolated_accepted(ck_ctx *c)
+{
+	return ck_topology(c) ? cached(c, &c->isolated_accepted, isolated_accepted_new) : NULL;
+}
+
+bool ck_need_isolated(ck_ctx *c, const char *none, const hk_cpuset **ret_iso,
+		      const hk_cpuset **ret_hk)
+{
+	const hk_cpuset *iso = ck_isolated(c);
+	if (!iso) {
+		ck_skip_unread(c, "the isolated CPUs");
+		return false;
+	}
+	if (hk_cpuset_is_empty(iso)) {
+		ck_skip(c, NULL, "%s", none);
+		return false;
+	}
+	const hk_cpuset *hk = ck_housekeeping(c);
+	if (!hk) {
+		ck_skip_unread(c, "the CPU topology");
+		return false;
+	}
+	*ret_iso = iso;
+	*ret_hk = hk;
+	return true;
+}
+
+const hk_cpuset *ck_need_isolated_accepted(ck_ctx *c, const char *none)
+{
+	if (!ck_topology(c)) {
+		ck_skip_unread(c, "the CPU topology");
+		return NULL;
+	}
+	const hk_cpuset *iso = ck_isolated_accepted(c);
+	if (!iso) {
+		ck_skip(c, NULL, "out of memory");
+		return NULL;
+	}
+	if (none && hk_cpuset_is_empty(iso)) {
+		ck_skip(c, NULL, "%s", none);
+		return NULL;
+	}
+	return iso;
+}
+
 void ck_skip_unread(ck_ctx *c, const char *subject)
 {
 	if (c->last_failed && c->last_failed->error < 0)
@@ -419,6 +611,9 @@ static void ctx_done(ck_ctx *c)
 		hk_sysctl_free(c->sysctls[i].s);
 	}
 	free(c->sysctls);
+	hk_cpuset_free(c->isolated.set);
+	hk_cpuset_free(c->housekeeping.set);
+	hk_cpuset_free(c->isolated_accepted.set);
 }
 
 /* ---- Running ---- */

@@ -20,69 +20,19 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(hk_cpuset *, hk_cpuset_free)
 #define GRUB_STEPS	"GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub and reboot"
 
 /*
- * The reference set: the kernel's isolated and nohz_full CPUs, or the
- * command line's isolcpus and nohz_full when the kernel's files are absent
- * (an old kernel or a partial capture), plus the CPUs of cgroup v2 isolated
- * partitions. An empty set when nothing is isolated; NULL when out of
- * memory. The caller frees it.
- */
-static hk_cpuset *isolated_cpus(ck_ctx *c)
-{
-	_cleanup_(hk_cpuset_freep) hk_cpuset *r = hk_cpuset_new();
-	const hk_kernel *k = ck_kernel(c);
-
-	if (!r)
-		return NULL;
-	if (k) {
-		const hk_cpuset *iso = hk_kernel_isolated(k), *nohz = hk_kernel_nohz_full(k);
-		if ((iso && hk_cpuset_or(r, iso) < 0) || (nohz && hk_cpuset_or(r, nohz) < 0))
-			return NULL;
-		const hk_cmdline *cl = hk_kernel_cmdline(k);
-		if (!iso && !nohz && cl) {
-			const hk_cpuset *a = hk_cmdline_cpus(cl, HK_CMDLINE_ISOLCPUS);
-			const hk_cpuset *b = hk_cmdline_cpus(cl, HK_CMDLINE_NOHZ_FULL);
-			if ((a && hk_cpuset_or(r, a) < 0) || (b && hk_cpuset_or(r, b) < 0))
-				return NULL;
-		}
-	}
-	_cleanup_(hk_cpuset_freep) hk_cpuset *part = hk_cpuset_new();
-	if (!part)
-		return NULL;
-	if (hk_root_read_cpulist(ck_root(c), CGROUP_ISOLATED, NULL, part) >= 0 &&
-	    hk_cpuset_or(r, part) < 0)
-		return NULL;
-	return TAKE_PTR(r);
-}
-
-/*
  * Loads the reference and the housekeeping CPUs (online, not isolated) for
  * a rule; records a skip and returns false when they cannot be had or when
  * nothing is isolated.
  */
-static bool load_sets(ck_ctx *c, hk_cpuset **ret_iso, hk_cpuset **ret_hk)
+static bool load_sets(ck_ctx *c, const hk_cpuset **ret_iso, const hk_cpuset **ret_hk)
 {
-	const hk_topology *t = ck_topology(c);
-	if (!t) {
+	if (!ck_topology(c)) {
 		ck_skip_unread(c, "the CPU topology");
 		return false;
 	}
-	_cleanup_(hk_cpuset_freep) hk_cpuset *iso = isolated_cpus(c);
-	_cleanup_(hk_cpuset_freep) hk_cpuset *hk =
-	    hk_cpuset_dup(hk_topology_cpus(t, HK_CPUS_ONLINE));
-	if (!iso || !hk) {
-		ck_skip(c, NULL, "out of memory");
-		return false;
-	}
-	if (hk_cpuset_is_empty(iso)) {
-		ck_skip(c, NULL,
-			"no CPU is isolated (isolcpus, nohz_full, cpuset partitions): nothing to "
-			"compare");
-		return false;
-	}
-	hk_cpuset_andnot(hk, iso);
-	*ret_iso = TAKE_PTR(iso);
-	*ret_hk = TAKE_PTR(hk);
-	return true;
+	return ck_need_isolated(
+	    c, "no CPU is isolated (isolcpus, nohz_full, cpuset partitions): nothing to compare",
+	    ret_iso, ret_hk);
 }
 
 /* @s as a kernel mask as wide as the host's possible CPUs ("33"), valid until the rule returns. */
@@ -101,8 +51,7 @@ static const char *mask_text(ck_ctx *c, const hk_cpuset *s)
  */
 static void housekeeping_per_node(ck_ctx *c)
 {
-	_cleanup_(hk_cpuset_freep) hk_cpuset *iso = NULL;
-	_cleanup_(hk_cpuset_freep) hk_cpuset *hk = NULL;
+	const hk_cpuset *iso = NULL, *hk = NULL;
 	if (!load_sets(c, &iso, &hk))
 		return;
 	const hk_topology *t = ck_topology(c);
@@ -163,8 +112,7 @@ static void housekeeping_per_node(ck_ctx *c)
  */
 static void irqbalance_banned(ck_ctx *c)
 {
-	_cleanup_(hk_cpuset_freep) hk_cpuset *iso = NULL;
-	_cleanup_(hk_cpuset_freep) hk_cpuset *hk = NULL;
+	const hk_cpuset *iso = NULL, *hk = NULL;
 	hk_irq_table *t = ck_irqs(c);
 	if (!t) {
 		ck_skip_unread(c, "the IRQ table");
@@ -231,14 +179,10 @@ static void irqbalance_banned(ck_ctx *c)
 			pid, now, iso_text);
 		return;
 	}
-	_cleanup_(hk_cpuset_freep) hk_cpuset *miss = hk_cpuset_dup(iso);
-	if (!miss)
-		return;
-	hk_cpuset_andnot(miss, banned);
 	ck_fail(c, now, iso_text, fix,
 		"irqbalance (pid %d) bans CPUs %s but not the isolated CPUs %s: it moves IRQs "
 		"onto them",
-		pid, now, ck_cpulist(c, miss));
+		pid, now, ck_cpulist_andnot(c, iso, banned));
 }
 
 /*
@@ -248,8 +192,7 @@ static void irqbalance_banned(ck_ctx *c)
  */
 static void default_irq_affinity(ck_ctx *c)
 {
-	_cleanup_(hk_cpuset_freep) hk_cpuset *iso = NULL;
-	_cleanup_(hk_cpuset_freep) hk_cpuset *hk = NULL;
+	const hk_cpuset *iso = NULL, *hk = NULL;
 	hk_irq_table *t = ck_irqs(c);
 	if (!t) {
 		ck_skip_unread(c, "the IRQ table");
@@ -355,8 +298,7 @@ static void cgroup_partition(ck_ctx *c)
  */
 static void process_affinity(ck_ctx *c)
 {
-	_cleanup_(hk_cpuset_freep) hk_cpuset *iso = NULL;
-	_cleanup_(hk_cpuset_freep) hk_cpuset *hk = NULL;
+	const hk_cpuset *iso = NULL, *hk = NULL;
 	if (!load_sets(c, &iso, &hk))
 		return;
 	const hk_cpuset *allowed = hk_topology_cpus(ck_topology(c), HK_CPUS_ALLOWED);
@@ -368,10 +310,6 @@ static void process_affinity(ck_ctx *c)
 			now, ck_cpulist(c, iso));
 		return;
 	}
-	_cleanup_(hk_cpuset_freep) hk_cpuset *hit = hk_cpuset_dup(allowed);
-	if (!hit)
-		return;
-	hk_cpuset_and(hit, iso);
 	ck_fail(c, now, want,
 		ck_fmt(c,
 		       "set CPUAffinity=%s in /etc/systemd/system.conf (then systemctl "
@@ -380,7 +318,7 @@ static void process_affinity(ck_ctx *c)
 		       "daemon itself with taskset -c %s",
 		       want, want, ck_cpulist(c, iso)),
 		"processes started like this one may run on isolated CPUs %s (allowed: %s)",
-		ck_cpulist(c, hit), now);
+		ck_cpulist_and(c, allowed, iso), now);
 }
 
 static const ck_rule rules[] = {

@@ -83,6 +83,25 @@ static hk_cpuset *cmdline_isolated(const hk_cmdline *cl)
 }
 
 /*
+ * The command line and the CPUs it isolates, for a rule about them; NULL
+ * after a recorded skip when the command line cannot be read or isolates
+ * nothing (@none is then the message). The caller frees the set.
+ */
+static hk_cpuset *need_cmdline_isolated(ck_ctx *c, const char *none, const hk_cmdline **ret_cl)
+{
+	const hk_cmdline *cl = need_cmdline(c);
+	if (!cl)
+		return NULL;
+	_cleanup_(hk_cpuset_freep) hk_cpuset *iso = cmdline_isolated(cl);
+	if (!iso || hk_cpuset_is_empty(iso)) {
+		ck_skip(c, NULL, "%s", none);
+		return NULL;
+	}
+	*ret_cl = cl;
+	return TAKE_PTR(iso);
+}
+
+/*
  * One command line CPU list against what the kernel accepted: the kernel
  * drops CPUs it cannot use (beyond nr_cpu_ids, the boot CPU for nohz_full,
  * a list that does not parse) with only a line in dmesg.
@@ -154,15 +173,11 @@ static void isolation_accepted(ck_ctx *c)
  */
 static void managed_irq(ck_ctx *c)
 {
-	const hk_cmdline *cl = need_cmdline(c);
-	if (!cl)
+	const hk_cmdline *cl = NULL;
+	_cleanup_(hk_cpuset_freep) hk_cpuset *iso = need_cmdline_isolated(
+	    c, "no CPU is isolated on the command line: managed IRQs may go anywhere", &cl);
+	if (!iso)
 		return;
-	_cleanup_(hk_cpuset_freep) hk_cpuset *iso = cmdline_isolated(cl);
-	if (!iso || hk_cpuset_is_empty(iso)) {
-		ck_skip(c, NULL,
-			"no CPU is isolated on the command line: managed IRQs may go anywhere");
-		return;
-	}
 	const char *list = ck_cpulist(c, iso);
 	const hk_cpuset *ic = hk_cmdline_cpus(cl, HK_CMDLINE_ISOLCPUS);
 	unsigned flags = hk_cmdline_isolcpus_flags(cl);
@@ -190,15 +205,11 @@ static void managed_irq(ck_ctx *c)
 /* irqaffinity= keeps the interrupts of boot (and of every new IRQ) off the isolated CPUs. */
 static void irqaffinity(ck_ctx *c)
 {
-	const hk_cmdline *cl = need_cmdline(c);
-	if (!cl)
+	const hk_cmdline *cl = NULL;
+	_cleanup_(hk_cpuset_freep) hk_cpuset *iso = need_cmdline_isolated(
+	    c, "no CPU is isolated on the command line: any IRQ affinity will do", &cl);
+	if (!iso)
 		return;
-	_cleanup_(hk_cpuset_freep) hk_cpuset *iso = cmdline_isolated(cl);
-	if (!iso || hk_cpuset_is_empty(iso)) {
-		ck_skip(c, NULL,
-			"no CPU is isolated on the command line: any IRQ affinity will do");
-		return;
-	}
 	const char *list = ck_cpulist(c, iso);
 	const hk_topology *t = ck_topology(c);
 	_cleanup_(hk_cpuset_freep) hk_cpuset *house = NULL;

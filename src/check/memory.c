@@ -10,43 +10,11 @@
 #include "base/macro.h"
 #include "check/check.h"
 
-#define THP_DIR	    "/sys/kernel/mm/transparent_hugepage"
-#define SYSCTL_CONF "/etc/sysctl.d/90-hostkit.conf"
+#define THP_DIR "/sys/kernel/mm/transparent_hugepage"
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(hk_process *, hk_process_free)
-DEFINE_TRIVIAL_CLEANUP_FUNC(hk_cpuset *, hk_cpuset_free)
-
-/* The command that sets @key to @value now, and the line that keeps it after a reboot. */
-static const char *sysctl_remedy(ck_ctx *c, const char *key, const char *value)
-{
-	return ck_fmt(c, "sysctl -w %s=%s; echo '%s = %s' >> " SYSCTL_CONF, key, value, key, value);
-}
-
-/*
- * Reads integer sysctl @key. When it cannot, records why (absent on this
- * kernel, needs root, unreadable) and returns false.
- */
-static bool read_sysctl(ck_ctx *c, const char *key, int64_t *ret)
-{
-	int64_t v;
-	int r = ck_sysctl_s64(c, key, &v);
-	if (r == -ENOENT) {
-		ck_skip(c, NULL, "%s is absent on this kernel", key);
-		return false;
-	}
-	if ((r == -EACCES || r == -EPERM) && !ck_privileged(c)) {
-		ck_skip(c, "root", "%s is readable by root only", key);
-		return false;
-	}
-	if (r < 0) {
-		ck_skip(c, NULL, "cannot read %s: %s", key, strerror(-r));
-		return false;
-	}
-	*ret = v;
-	return true;
-}
 
 /* ---- Transparent huge pages ---- */
 
@@ -184,7 +152,7 @@ static void swappiness(ck_ctx *c)
 		return;
 	}
 	int64_t v;
-	if (!read_sysctl(c, "vm.swappiness", &v))
+	if (ck_sysctl_s64_or_skip(c, "vm.swappiness", &v) < 0)
 		return;
 	const char *now = ck_fmt(c, "%lld", (long long)v);
 	if (v <= 1) {
@@ -195,7 +163,7 @@ static void swappiness(ck_ctx *c)
 	ck_fail(c, now, "0 or 1",
 		ck_fmt(c,
 		       "%s (or turn swap off: swapoff -a, and remove the swap lines of /etc/fstab)",
-		       sysctl_remedy(c, "vm.swappiness", "1")),
+		       ck_sysctl_remedy(c, "vm.swappiness", "1")),
 		"vm.swappiness is %lld with %llu kB of swap: the kernel may swap out a daemon's "
 		"memory, and its next touch is a major fault",
 		(long long)v, (unsigned long long)(mi ? swap : 0));
@@ -349,11 +317,11 @@ static void overcommit(ck_ctx *c)
 		uint64_t want = (need - swap) / (ram / 100 + 1) + 1;
 		if (ratio >= 0 && want <= (uint64_t)ratio)
 			want = (uint64_t)ratio + 10 > 100 ? 100 : (uint64_t)ratio + 10;
-		remedy = sysctl_remedy(c, "vm.overcommit_ratio",
-				       ck_fmt(c, "%llu", (unsigned long long)want));
+		remedy = ck_sysctl_remedy(c, "vm.overcommit_ratio",
+					  ck_fmt(c, "%llu", (unsigned long long)want));
 	} else {
 		remedy = ck_fmt(c, "%s (CommitLimit cannot grow enough with overcommit_ratio)",
-				sysctl_remedy(c, "vm.overcommit_memory", "0"));
+				ck_sysctl_remedy(c, "vm.overcommit_memory", "0"));
 	}
 	ck_fail(c, now, "below 90% of CommitLimit", remedy,
 		"vm.overcommit_memory is 2 and Committed_AS is %llu%% of CommitLimit: allocations "
@@ -380,7 +348,7 @@ static unsigned n_nodes(ck_ctx *c)
 static void zone_reclaim(ck_ctx *c)
 {
 	int64_t v;
-	if (!read_sysctl(c, "vm.zone_reclaim_mode", &v))
+	if (ck_sysctl_s64_or_skip(c, "vm.zone_reclaim_mode", &v) < 0)
 		return;
 	const char *now = ck_fmt(c, "%lld", (long long)v);
 	if (v == 0) {
@@ -392,7 +360,7 @@ static void zone_reclaim(ck_ctx *c)
 			(long long)v);
 		return;
 	}
-	ck_fail(c, now, "0", sysctl_remedy(c, "vm.zone_reclaim_mode", "0"),
+	ck_fail(c, now, "0", ck_sysctl_remedy(c, "vm.zone_reclaim_mode", "0"),
 		"vm.zone_reclaim_mode is %lld: an allocation reclaims memory on its node (a stall "
 		"of milliseconds) before it takes free memory from another",
 		(long long)v);
@@ -408,7 +376,7 @@ static void zone_reclaim(ck_ctx *c)
 static void numa_balancing_pinned(ck_ctx *c)
 {
 	int64_t v;
-	if (!read_sysctl(c, "kernel.numa_balancing", &v))
+	if (ck_sysctl_s64_or_skip(c, "kernel.numa_balancing", &v) < 0)
 		return;
 	const char *now = ck_fmt(c, "%lld", (long long)v);
 	if (v == 0) {
@@ -456,7 +424,7 @@ static void numa_balancing_pinned(ck_ctx *c)
 		ck_fmt(c,
 		       "%s; or add numa_balancing=disable to GRUB_CMDLINE_LINUX in "
 		       "/etc/default/grub, update-grub, reboot",
-		       sysctl_remedy(c, "kernel.numa_balancing", "0")),
+		       ck_sysctl_remedy(c, "kernel.numa_balancing", "0")),
 		"automatic NUMA balancing is on while %zu process%s pinned to CPUs: %s%s; their "
 		"threads take NUMA hinting faults and page migrations",
 		n_pinned, n_pinned == 1 ? " is" : "es are", names, n_pinned > 5 ? ", ..." : "");
@@ -471,23 +439,12 @@ static void numa_balancing_pinned(ck_ctx *c)
  */
 static void stat_interval(ck_ctx *c)
 {
-	const hk_topology *t = ck_topology(c);
-	if (!t) {
-		ck_skip_unread(c, "the CPU topology");
+	const hk_cpuset *iso =
+	    ck_need_isolated_accepted(c, "no CPU is isolated: vmstat updates disturb no one");
+	if (!iso)
 		return;
-	}
-	_cleanup_(hk_cpuset_freep) hk_cpuset *iso =
-	    hk_cpuset_dup(hk_topology_cpus(t, HK_CPUS_ISOLATED));
-	if (!iso || hk_cpuset_or(iso, hk_topology_cpus(t, HK_CPUS_NOHZ_FULL)) < 0) {
-		ck_skip(c, NULL, "out of memory");
-		return;
-	}
-	if (hk_cpuset_is_empty(iso)) {
-		ck_skip(c, NULL, "no CPU is isolated: vmstat updates disturb no one");
-		return;
-	}
 	int64_t v;
-	if (!read_sysctl(c, "vm.stat_interval", &v))
+	if (ck_sysctl_s64_or_skip(c, "vm.stat_interval", &v) < 0)
 		return;
 	const char *now = ck_fmt(c, "%lld", (long long)v);
 	if (v >= 10) {
@@ -495,7 +452,7 @@ static void stat_interval(ck_ctx *c)
 			(long long)v, ck_cpulist(c, iso));
 		return;
 	}
-	ck_fail(c, now, ">= 10", sysctl_remedy(c, "vm.stat_interval", "10"),
+	ck_fail(c, now, ">= 10", ck_sysctl_remedy(c, "vm.stat_interval", "10"),
 		"vmstat updates interrupt isolated CPUs %s every %lld s", ck_cpulist(c, iso),
 		(long long)v);
 }
@@ -518,10 +475,10 @@ static uint64_t dirty_bytes(int64_t ratio, int64_t bytes, uint64_t avail_kib)
 static void dirty_background(ck_ctx *c)
 {
 	int64_t ratio, bg_ratio, bytes, bg_bytes;
-	if (!read_sysctl(c, "vm.dirty_ratio", &ratio) ||
-	    !read_sysctl(c, "vm.dirty_background_ratio", &bg_ratio) ||
-	    !read_sysctl(c, "vm.dirty_bytes", &bytes) ||
-	    !read_sysctl(c, "vm.dirty_background_bytes", &bg_bytes))
+	if (ck_sysctl_s64_or_skip(c, "vm.dirty_ratio", &ratio) < 0 ||
+	    ck_sysctl_s64_or_skip(c, "vm.dirty_background_ratio", &bg_ratio) < 0 ||
+	    ck_sysctl_s64_or_skip(c, "vm.dirty_bytes", &bytes) < 0 ||
+	    ck_sysctl_s64_or_skip(c, "vm.dirty_background_bytes", &bg_bytes) < 0)
 		return;
 	const hk_memory *m = ck_memory(c);
 	const hk_memfields *mi = m ? hk_memory_meminfo(m) : NULL;
@@ -543,10 +500,11 @@ static void dirty_background(ck_ctx *c)
 			"background writeback starts before writers are throttled");
 		return;
 	}
-	const char *remedy = bytes > 0 ? sysctl_remedy(c, "vm.dirty_background_bytes",
-						       ck_fmt(c, "%lld", (long long)bytes / 2))
-				       : sysctl_remedy(c, "vm.dirty_background_ratio",
-						       ck_fmt(c, "%lld", (long long)(ratio / 2)));
+	const char *remedy = bytes > 0
+				 ? ck_sysctl_remedy(c, "vm.dirty_background_bytes",
+						    ck_fmt(c, "%lld", (long long)bytes / 2))
+				 : ck_sysctl_remedy(c, "vm.dirty_background_ratio",
+						    ck_fmt(c, "%lld", (long long)(ratio / 2)));
 	ck_fail(c, now, "background below limit", remedy,
 		"the background writeback threshold (%s) is not below the dirty limit: the kernel "
 		"halves it, and writers are throttled sooner than configured",
@@ -561,14 +519,14 @@ static void dirty_background(ck_ctx *c)
 static void compaction_proactiveness(ck_ctx *c)
 {
 	int64_t v;
-	if (!read_sysctl(c, "vm.compaction_proactiveness", &v))
+	if (ck_sysctl_s64_or_skip(c, "vm.compaction_proactiveness", &v) < 0)
 		return;
 	const char *now = ck_fmt(c, "%lld", (long long)v);
 	if (v == 0) {
 		ck_pass(c, now, "0", "proactive compaction is off");
 		return;
 	}
-	ck_fail(c, now, "0", sysctl_remedy(c, "vm.compaction_proactiveness", "0"),
+	ck_fail(c, now, "0", ck_sysctl_remedy(c, "vm.compaction_proactiveness", "0"),
 		"proactive compaction is %lld: kcompactd migrates pages in the background, and "
 		"threads touching them fault",
 		(long long)v);

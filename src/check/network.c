@@ -83,17 +83,6 @@ static int device_node(ck_ctx *c, const hk_netdev *d)
 	return -1;
 }
 
-/* The CPUs the kernel isolated (isolcpus/cpuset partitions) or runs tickless; a new set. */
-static hk_cpuset *isolated_cpus(const hk_topology *t)
-{
-	hk_cpuset *s = hk_cpuset_dup(hk_topology_cpus(t, HK_CPUS_ISOLATED));
-	if (s && hk_cpuset_or(s, hk_topology_cpus(t, HK_CPUS_NOHZ_FULL)) < 0) {
-		hk_cpuset_free(s);
-		return NULL;
-	}
-	return s;
-}
-
 /*
  * The online CPUs of @node (all online CPUs when the node is unknown) less
  * the isolated ones, or all of the node's online CPUs when every one of them
@@ -192,11 +181,9 @@ static void irq_numa_local(ck_ctx *c)
 		ck_skip(c, NULL, "one NUMA node: every CPU is local to the NIC");
 		return;
 	}
-	_cleanup_(hk_cpuset_freep) hk_cpuset *iso = isolated_cpus(v.topo);
-	if (!iso) {
-		ck_skip(c, NULL, "out of memory");
+	const hk_cpuset *iso = ck_need_isolated_accepted(c, NULL);
+	if (!iso)
 		return;
-	}
 
 	bool any = false;
 	for (unsigned i = 0; i < hk_netdev_list_count(v.devs); i++) {
@@ -262,16 +249,10 @@ static void irq_not_isolated(ck_ctx *c)
 	struct irq_view v;
 	if (!irq_view(c, &v))
 		return;
-	_cleanup_(hk_cpuset_freep) hk_cpuset *iso = isolated_cpus(v.topo);
-	if (!iso) {
-		ck_skip(c, NULL, "out of memory");
+	const hk_cpuset *iso = ck_need_isolated_accepted(
+	    c, "no CPU is isolated (isolcpus, nohz_full): nothing to keep IRQs off");
+	if (!iso)
 		return;
-	}
-	if (hk_cpuset_is_empty(iso)) {
-		ck_skip(c, NULL,
-			"no CPU is isolated (isolcpus, nohz_full): nothing to keep IRQs off");
-		return;
-	}
 
 	bool any = false;
 	for (unsigned i = 0; i < hk_netdev_list_count(v.devs); i++) {
@@ -649,11 +630,9 @@ static void channels_node_cpus(ck_ctx *c)
 		ck_skip_unread(c, "the CPU topology");
 		return;
 	}
-	_cleanup_(hk_cpuset_freep) hk_cpuset *iso = isolated_cpus(t);
-	if (!iso) {
-		ck_skip(c, NULL, "out of memory");
+	const hk_cpuset *iso = ck_need_isolated_accepted(c, NULL);
+	if (!iso)
 		return;
-	}
 	for (unsigned i = 0; i < hk_netdev_list_count(l); i++) {
 		const hk_netdev *d = hk_netdev_list_get(l, i);
 		hk_ethtool_channels ch;
@@ -733,12 +712,6 @@ static const char *nonzero_rows(ck_ctx *c, const hk_softnet *s, const hk_softnet
 	return out;
 }
 
-static const char *sysctl_remedy(ck_ctx *c, const char *key, int64_t value)
-{
-	return ck_fmt(c, "sysctl -w %s=%lld and echo %s=%lld >> /etc/sysctl.d/90-hostkit.conf", key,
-		      (long long)value, key, (long long)value);
-}
-
 /*
  * The second reading of proc/net/softnet_stat that `hostkit capture` takes
  * one second after the tree's, so that a captured tree can be judged too.
@@ -813,12 +786,12 @@ static void softnet_growing(ck_ctx *c)
 		budget = BUDGET_DEFAULT;
 	if (drops > 0)
 		ck_fail(c, ck_fmt(c, "%llu/s", (unsigned long long)drops), "0/s",
-			sysctl_remedy(c, "net.core.netdev_max_backlog", backlog * 2),
+			ck_sysctl_remedy_s64(c, "net.core.netdev_max_backlog", backlog * 2),
 			"softnet drops grew by %llu in one second (%s): the backlog is full",
 			(unsigned long long)drops, d);
 	if (squeezes > 0)
 		ck_fail(c, ck_fmt(c, "%llu/s", (unsigned long long)squeezes), "0/s",
-			sysctl_remedy(c, "net.core.netdev_budget", budget * 2),
+			ck_sysctl_remedy_s64(c, "net.core.netdev_budget", budget * 2),
 			"time squeezes grew by %llu in one second (%s): the softirq runs out of "
 			"budget and leaves packets to ksoftirqd",
 			(unsigned long long)squeezes, s);
@@ -897,10 +870,8 @@ static void netdev_budget(ck_ctx *c)
 		return;
 	}
 	ck_fail(c, now, "600/4000",
-		ck_fmt(c,
-		       "sysctl -w net.core.netdev_budget=600 net.core.netdev_budget_usecs=4000 and "
-		       "printf 'net.core.netdev_budget=600\\nnet.core.netdev_budget_usecs=4000\\n' "
-		       ">> /etc/sysctl.d/90-hostkit.conf"),
+		ck_fmt(c, "%s; %s", ck_sysctl_remedy(c, "net.core.netdev_budget", "600"),
+		       ck_sysctl_remedy(c, "net.core.netdev_budget_usecs", "4000")),
 		"the NAPI budget is the default (%lld packets, %lld us) and the softirq ran out of "
 		"it %lld times since boot",
 		(long long)budget, (long long)usecs, (long long)squeezes);
@@ -933,12 +904,11 @@ static void busy_poll(ck_ctx *c)
 		ck_pass(c, now, "> 0", "busy polling is on (%s, in microseconds)", now);
 		return;
 	}
-	ck_fail(
-	    c, now, "busy_poll 50 busy_read 50",
-	    "sysctl -w net.core.busy_poll=50 net.core.busy_read=50 and printf "
-	    "'net.core.busy_poll=50\\nnet.core.busy_read=50\\n' >> /etc/sysctl.d/90-hostkit.conf "
-	    "(or SO_BUSY_POLL on the daemon's sockets)",
-	    "busy polling is off: socket reads sleep until the IRQ and softirq deliver");
+	ck_fail(c, now, "busy_poll 50 busy_read 50",
+		ck_fmt(c, "%s; %s (or SO_BUSY_POLL on the daemon's sockets)",
+		       ck_sysctl_remedy(c, "net.core.busy_poll", "50"),
+		       ck_sysctl_remedy(c, "net.core.busy_read", "50")),
+		"busy polling is off: socket reads sleep until the IRQ and softirq deliver");
 }
 
 static const ck_rule rules[] = {

@@ -15,62 +15,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(hk_cpuset *, hk_cpuset_free)
 #define PF_KTHREAD	  0x00200000u /* include/linux/sched.h: stat flags of a kernel thread */
 #define SCHED_FIFO_POLICY 1
 #define SCHED_RR_POLICY	  2
-#define SYSCTL_CONF	  "/etc/sysctl.d/90-hostkit.conf"
-
-/*
- * The CPUs the kernel keeps apart: isolated (isolcpus=, cpuset isolated
- * partitions), nohz_full, and the CPUs of the root cgroup's isolated
- * partitions (cpuset.cpus.isolated, Linux 6.7). Falls back to the command
- * line when the kernel's files are absent. An empty set when nothing is
- * isolated; NULL when out of memory. The caller frees it.
- */
-static hk_cpuset *isolated_cpus(ck_ctx *c)
-{
-	_cleanup_(hk_cpuset_freep) hk_cpuset *r = hk_cpuset_new();
-	const hk_kernel *k = ck_kernel(c);
-	bool known = false;
-
-	if (!r)
-		return NULL;
-	if (k) {
-		const hk_cpuset *iso = hk_kernel_isolated(k), *nohz = hk_kernel_nohz_full(k);
-		if ((iso && hk_cpuset_or(r, iso) < 0) || (nohz && hk_cpuset_or(r, nohz) < 0))
-			return NULL;
-		known = iso || nohz;
-		const hk_cmdline *cl = hk_kernel_cmdline(k);
-		if (!known && cl) {
-			const hk_cpuset *a = hk_cmdline_cpus(cl, HK_CMDLINE_ISOLCPUS);
-			const hk_cpuset *b = hk_cmdline_cpus(cl, HK_CMDLINE_NOHZ_FULL);
-			if ((a && hk_cpuset_or(r, a) < 0) || (b && hk_cpuset_or(r, b) < 0))
-				return NULL;
-		}
-	}
-	_cleanup_(hk_cpuset_freep) hk_cpuset *part = hk_cpuset_new();
-	if (!part)
-		return NULL;
-	if (hk_root_read_cpulist(ck_root(c), "sys/fs/cgroup/cpuset.cpus.isolated", NULL, part) >=
-		0 &&
-	    hk_cpuset_or(r, part) < 0)
-		return NULL;
-	return TAKE_PTR(r);
-}
-
-/* Online CPUs that are not in @iso; NULL when out of memory or without a topology. */
-static hk_cpuset *housekeeping_cpus(ck_ctx *c, const hk_cpuset *iso)
-{
-	const hk_topology *t = ck_topology(c);
-	if (!t)
-		return NULL;
-	hk_cpuset *h = hk_cpuset_dup(hk_topology_cpus(t, HK_CPUS_ONLINE));
-	if (h)
-		hk_cpuset_andnot(h, iso);
-	return h;
-}
-
-static const char *sysctl_remedy(ck_ctx *c, const char *key, const char *value)
-{
-	return ck_fmt(c, "sysctl -w %s=%s; echo %s=%s >> %s", key, value, key, value, SYSCTL_CONF);
-}
 
 /*
  * kernel.sched_rt_runtime_us: unless -1, real-time threads get at most that
@@ -82,15 +26,8 @@ static const char *sysctl_remedy(ck_ctx *c, const char *key, const char *value)
 static void rt_runtime(ck_ctx *c)
 {
 	int64_t runtime, period = 1000000;
-	int r = ck_sysctl_s64(c, "kernel.sched_rt_runtime_us", &runtime);
-	if (r == -ENOENT) {
-		ck_skip(c, NULL, "kernel.sched_rt_runtime_us is absent on this kernel");
+	if (ck_sysctl_s64_or_skip(c, "kernel.sched_rt_runtime_us", &runtime) < 0)
 		return;
-	}
-	if (r < 0) {
-		ck_skip(c, NULL, "cannot read kernel.sched_rt_runtime_us: %s", strerror(-r));
-		return;
-	}
 	(void)ck_sysctl_s64(c, "kernel.sched_rt_period_us", &period);
 	const char *now = ck_fmt(c, "%lld", (long long)runtime);
 	if (runtime < 0) {
@@ -134,7 +71,7 @@ static void rt_runtime(ck_ctx *c)
 		ck_fmt(c,
 		       "%s (caveat: a runaway real-time thread then owns its CPU for good: run "
 		       "them only on isolated CPUs with nohz_full and rcu_nocbs)",
-		       sysctl_remedy(c, "kernel.sched_rt_runtime_us", "-1")),
+		       ck_sysctl_remedy(c, "kernel.sched_rt_runtime_us", "-1")),
 		"%u real-time process%s (%s%s) may run only %lld us of every %lld us: a "
 		"polling SCHED_FIFO thread is stopped for the rest",
 		n_rt, n_rt == 1 ? "" : "es", names, n_rt > 3 ? ", ..." : "", (long long)runtime,
@@ -174,20 +111,10 @@ static void watchdog_isolated(ck_ctx *c)
 		ck_pass(c, now, "off or off the isolated CPUs", "the lockup detectors are off");
 		return;
 	}
-	_cleanup_(hk_cpuset_freep) hk_cpuset *iso = isolated_cpus(c);
-	if (!iso) {
-		ck_skip_unread(c, "the isolated CPUs");
+	const hk_cpuset *iso, *hk;
+	if (!ck_need_isolated(c, "no CPU is isolated: the lockup detectors may run everywhere",
+			      &iso, &hk))
 		return;
-	}
-	if (hk_cpuset_is_empty(iso)) {
-		ck_skip(c, NULL, "no CPU is isolated: the lockup detectors may run everywhere");
-		return;
-	}
-	_cleanup_(hk_cpuset_freep) hk_cpuset *hk = housekeeping_cpus(c, iso);
-	if (!hk) {
-		ck_skip_unread(c, "the CPU topology");
-		return;
-	}
 	const hk_sysctl *m = ck_sysctl(c, "kernel.watchdog_cpumask");
 	int64_t unused;
 	int e = m ? 0 : ck_sysctl_s64(c, "kernel.watchdog_cpumask", &unused);
@@ -204,19 +131,15 @@ static void watchdog_isolated(ck_ctx *c)
 			ck_cpulist(c, iso));
 		return;
 	}
-	_cleanup_(hk_cpuset_freep) hk_cpuset *hit = hk_cpuset_dup(mask ? mask : iso);
-	if (!hit)
-		return;
-	hk_cpuset_and(hit, iso);
 	const char *want = ck_cpulist(c, hk);
 	ck_fail(c, mask_text, want,
 		ck_fmt(c,
 		       "%s; or turn the detectors off: add nowatchdog to GRUB_CMDLINE_LINUX in "
 		       "/etc/default/grub, update-grub, reboot",
-		       sysctl_remedy(c, "kernel.watchdog_cpumask", want)),
+		       ck_sysctl_remedy(c, "kernel.watchdog_cpumask", want)),
 		"the lockup detectors (%s) run on CPUs %s, isolated CPUs %s among them: their "
 		"timer interrupts the daemon every few seconds",
-		now, mask_text, ck_cpulist(c, hit));
+		now, mask_text, ck_cpulist_and(c, mask ? mask : iso, iso));
 }
 
 /*
@@ -245,20 +168,10 @@ static void workqueue_isolated(ck_ctx *c)
 			ck_skip(c, NULL, "cannot read %s: %s", path, strerror(-r));
 		return;
 	}
-	_cleanup_(hk_cpuset_freep) hk_cpuset *iso = isolated_cpus(c);
-	if (!iso) {
-		ck_skip_unread(c, "the isolated CPUs");
+	const hk_cpuset *iso, *hk;
+	if (!ck_need_isolated(c, "no CPU is isolated: unbound workqueues may run everywhere", &iso,
+			      &hk))
 		return;
-	}
-	if (hk_cpuset_is_empty(iso)) {
-		ck_skip(c, NULL, "no CPU is isolated: unbound workqueues may run everywhere");
-		return;
-	}
-	_cleanup_(hk_cpuset_freep) hk_cpuset *hk = housekeeping_cpus(c, iso);
-	if (!hk) {
-		ck_skip_unread(c, "the CPU topology");
-		return;
-	}
 	const char *now = ck_cpulist(c, mask);
 	const char *want = ck_cpulist(c, hk);
 	if (!hk_cpuset_intersects(mask, iso)) {
@@ -269,18 +182,14 @@ static void workqueue_isolated(ck_ctx *c)
 	char hex[512];
 	unsigned nbits = hk_topology_cpu_limit(ck_topology(c));
 	hk_cpuset_format_mask(hk, nbits, hex, sizeof(hex));
-	_cleanup_(hk_cpuset_freep) hk_cpuset *hit = hk_cpuset_dup(mask);
-	if (!hit)
-		return;
-	hk_cpuset_and(hit, iso);
 	ck_fail(c, now, want,
 		ck_fmt(c,
 		       "echo %s > /sys/devices/virtual/workqueue/cpumask (and the same into "
 		       "/sys/bus/workqueue/devices/writeback/cpumask), at every boot (a systemd "
 		       "unit or tuned's cpu-partitioning profile)",
 		       hex),
-		"unbound workqueues may run on isolated CPUs %s (%s is %s)", ck_cpulist(c, hit),
-		path, now);
+		"unbound workqueues may run on isolated CPUs %s (%s is %s)",
+		ck_cpulist_and(c, mask, iso), path, now);
 }
 
 /*
@@ -291,20 +200,13 @@ static void workqueue_isolated(ck_ctx *c)
 static void timer_migration(ck_ctx *c)
 {
 	int64_t v;
-	int r = ck_sysctl_s64(c, "kernel.timer_migration", &v);
-	if (r == -ENOENT) {
-		ck_skip(c, NULL, "kernel.timer_migration is absent on this kernel");
+	if (ck_sysctl_s64_or_skip(c, "kernel.timer_migration", &v) < 0)
 		return;
-	}
-	if (r < 0) {
-		ck_skip(c, NULL, "cannot read kernel.timer_migration: %s", strerror(-r));
-		return;
-	}
 	if (v != 0) {
 		ck_pass(c, "1", "1", "timers of idle CPUs migrate to busy housekeeping CPUs");
 		return;
 	}
-	ck_fail(c, "0", "1", sysctl_remedy(c, "kernel.timer_migration", "1"),
+	ck_fail(c, "0", "1", ck_sysctl_remedy(c, "kernel.timer_migration", "1"),
 		"timer_migration is 0: timers stay on the CPU that armed them, isolated or not");
 }
 
@@ -332,7 +234,7 @@ static void autogroup(ck_ctx *c)
 	}
 	ck_fail(c, "1", "0",
 		ck_fmt(c, "%s, or add noautogroup to the kernel command line",
-		       sysctl_remedy(c, "kernel.sched_autogroup_enabled", "0")),
+		       ck_sysctl_remedy(c, "kernel.sched_autogroup_enabled", "0")),
 		"autogroup is on: nice values only order tasks within one session");
 }
 
