@@ -23,6 +23,18 @@ struct hk_root {
 	bool no_openat2;
 	char *path;
 	struct recording *rec; /* HK_ROOT_RECORD: the paths used so far */
+	/*
+	 * A capture's hostkit/capture-errors: the files the captured host
+	 * refused to read, sorted by path, each with its errno. Opening one
+	 * answers that errno rather than ENOENT, as the host did.
+	 */
+	struct refused *refused;
+	size_t n_refused;
+};
+
+struct refused {
+	char *path;
+	int error;
 };
 
 /*
@@ -289,6 +301,83 @@ const char *hk_root_recorded_get(hk_root *root, size_t i, unsigned *ret_kinds)
 	return p;
 }
 
+/* The errno whose name (EACCES) or text (Permission denied) @s is, or 0. */
+static int errno_from_text(const char *s, size_t len)
+{
+	for (int e = 1; e < 256; e++) {
+		const char *name = strerrorname_np(e);
+		if (name && strlen(name) == len && memcmp(name, s, len) == 0)
+			return e;
+	}
+	for (int e = 1; e < 256; e++) {
+		const char *text = strerrordesc_np(e);
+		if (text && strlen(text) == len && memcmp(text, s, len) == 0)
+			return e;
+	}
+	return 0;
+}
+
+static int refused_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct refused *)a)->path, ((const struct refused *)b)->path);
+}
+
+/*
+ * Loads a capture's hostkit/capture-errors ("PATH: ENAME (text)", or the
+ * older "PATH: text"). A tree without it, or a line that names no errno,
+ * leaves nothing: those files are then simply absent.
+ */
+static int load_refused(hk_root *root)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+
+	if (hk_root_read(root, "hostkit/capture-errors", &buf, &len) < 0)
+		return 0;
+	for (const char *p = buf, *end = buf + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		const char *colon = NULL;
+		/* The first ": " ends the path (sysfs paths hold ':', never ": "). */
+		for (const char *q = p; !colon && q + 1 < eol; q++)
+			if (q[0] == ':' && q[1] == ' ')
+				colon = q;
+		if (colon && colon > p) {
+			const char *what = colon + 2;
+			const char *sp = memchr(what, ' ', (size_t)(eol - what));
+			int e = errno_from_text(what, (size_t)((sp ? sp : eol) - what));
+			if (!e)
+				e = errno_from_text(what, (size_t)(eol - what));
+			if (e && e != ENOENT) {
+				struct refused *n =
+				    reallocarray(root->refused, root->n_refused + 1, sizeof(*n));
+				if (!n)
+					return -ENOMEM;
+				root->refused = n;
+				n[root->n_refused].path = strndup(p, (size_t)(colon - p));
+				if (!n[root->n_refused].path)
+					return -ENOMEM;
+				n[root->n_refused++].error = -e;
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (root->n_refused > 1)
+		qsort(root->refused, root->n_refused, sizeof(*root->refused), refused_cmp);
+	return 0;
+}
+
+/* @r, or the errno the captured host gave for @rel when @r says the tree lacks it. */
+static int replay_refused(const hk_root *root, const char *rel, int r)
+{
+	if (r != -ENOENT || root->n_refused == 0)
+		return r;
+	struct refused key = {.path = (char *)rel};
+	const struct refused *f =
+	    bsearch(&key, root->refused, root->n_refused, sizeof(key), refused_cmp);
+	return f ? f->error : r;
+}
+
 int hk_root_open(const char *path, unsigned flags, hk_diag *diag, hk_root **ret)
 {
 	_cleanup_close_ int fd = -EBADF;
@@ -338,6 +427,10 @@ int hk_root_open(const char *path, unsigned flags, hk_diag *diag, hk_root **ret)
 	root->live = live;
 	root->writable = live || (flags & HK_ROOT_WRITABLE);
 	root->no_openat2 = !live && !have_openat2(root->fd);
+	if (!live && load_refused(root) < 0) {
+		hk_root_free(root);
+		return -ENOMEM;
+	}
 	*ret = root;
 	return 0;
 }
@@ -350,6 +443,9 @@ void hk_root_free(hk_root *root)
 		close(root->fd);
 	free(root->path);
 	recording_free(root->rec);
+	for (size_t i = 0; i < root->n_refused; i++)
+		free(root->refused[i].path);
+	free(root->refused);
 	free(root);
 }
 
@@ -548,9 +644,9 @@ int hk_root_open_file(hk_root *root, const char *path, int flags)
 		 * which other threads may be reading.
 		 */
 		if (fd != -ENOSYS)
-			return fd;
+			return replay_refused(root, rel, fd);
 	}
-	return open_in_root_slow(root, rel, flags, mode);
+	return replay_refused(root, rel, open_in_root_slow(root, rel, flags, mode));
 }
 
 int hk_root_opendir(hk_root *root, const char *path, DIR **ret)
@@ -668,6 +764,9 @@ int hk_rootdir_open_file(const hk_rootdir *d, const char *name, int flags)
 		fd = (int)syscall(SYS_openat2, d->fd, name, &how, sizeof(how));
 		if (fd >= 0)
 			return fd;
+		if (errno == ENOENT && d->root->n_refused)
+			return replay_refused(d->root, rootdir_join(d, name, full, sizeof(full)),
+					      -ENOENT);
 		if (errno != EXDEV && errno != ELOOP && errno != ENOSYS && errno != EAGAIN)
 			return negative_errno();
 	}

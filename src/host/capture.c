@@ -303,7 +303,9 @@ static int mkdir_parents(const char *abs, bool self, hk_diag *diag)
 
 static void note_error(struct stage *s, const char *rel, int r)
 {
-	hk_strbuf_printf(&s->errors, "%s: %s\n", rel, strerror(-r));
+	/* "PATH: ENAME (text)": a root on the extracted tree answers ENAME for PATH. */
+	const char *name = strerrorname_np(-r);
+	hk_strbuf_printf(&s->errors, "%s: %s (%s)\n", rel, name ? name : "EIO", strerror(-r));
 }
 
 static int write_file(const char *abs, const char *buf, size_t len, hk_diag *diag)
@@ -492,8 +494,16 @@ static int copy_recorded(struct stage *s, hk_root *root)
 			continue;
 		if (lstat(src, &st) < 0)
 			continue; /* gone since it was read (an exited process) */
-		if (private_file(rel))
+		if (private_file(rel)) {
+			/*
+			 * Said, not silently absent: on the tree, reading it answers
+			 * EACCES, as a reader without the right to it gets live.
+			 */
+			hk_strbuf_printf(
+			    &s->errors, "%s: EACCES (not saved: an environment may hold secrets)\n",
+			    rel);
 			continue;
+		}
 		if (S_ISLNK(st.st_mode))
 			r = copy_link(s, rel, dst);
 		else if (S_ISDIR(st.st_mode)) {

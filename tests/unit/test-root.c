@@ -30,6 +30,7 @@
 #include <hostkit/root.h>
 
 #include "base/macro.h"
+#include "base/rootdir.h"
 #include "tests/support/harness.h"
 #include "tests/test.h"
 
@@ -1152,6 +1153,54 @@ static void test_recording(hk_root *plain)
 	CHECK(n < 40);
 }
 
+/*
+ * A capture's hostkit/capture-errors: the files the captured host refused
+ * to read answer on the tree with the errno the host gave, not ENOENT, so
+ * that `--root` on a capture says "unreadable" (or "needs root") where the
+ * live host did.
+ */
+static void test_refused(void)
+{
+	char t[PATH_MAX];
+	hk_root *r = NULL;
+	char buf[64];
+
+	if (harness_mkdtemp("hk-test-refused-XXXXXX", t, sizeof(t)) < 0)
+		die("mkdtemp", "refused");
+	harness_remove_at_exit(t);
+	char p[PATH_MAX + 64];
+	snprintf(p, sizeof(p), "%s/proc/sys/vm/swappiness", t);
+	put_len(p, "60\n", 3);
+	snprintf(p, sizeof(p), "%s/sys/devices/virtual/net/ifb0/mtu", t);
+	put_len(p, "1500\n", 5);
+	snprintf(p, sizeof(p), "%s/hostkit/capture-errors", t);
+	const char *errors = "proc/sys/vm/drop_caches: EACCES (Permission denied)\n"
+			     "sys/devices/virtual/net/ifb0/speed: Invalid argument\n"
+			     "proc/1/environ: EPERM (not saved: it may hold secrets)\n"
+			     "proc/sys/vm/swappiness: EACCES (Permission denied)\n"
+			     "sys/a:b/c: ENOENT (No such file or directory)\n"
+			     "garbage line\n";
+	put_len(p, errors, strlen(errors));
+
+	if (CHECK_OK(hk_root_open(t, 0, NULL, &r)) < 0)
+		return;
+	CHECK_ERR(hk_root_read_buf(r, "proc/sys/vm/drop_caches", buf, sizeof(buf)), -EACCES);
+	CHECK_ERR(hk_root_read_buf(r, "proc/1/environ", buf, sizeof(buf)), -EPERM);
+	/* The older "PATH: text" form, and through a directory handle. */
+	hk_rootdir d;
+	if (CHECK_OK(hk_rootdir_open(r, "sys/devices/virtual/net/ifb0", &d)) == 0) {
+		CHECK_ERR(hk_rootdir_read_buf(&d, "speed", buf, sizeof(buf)), -EINVAL);
+		CHECK(hk_rootdir_read_buf(&d, "mtu", buf, sizeof(buf)) == 5);
+		CHECK_ERR(hk_rootdir_read_buf(&d, "carrier", buf, sizeof(buf)), -ENOENT);
+		hk_rootdir_close(&d);
+	}
+	/* A file the tree has wins; a path not listed is absent. */
+	CHECK(hk_root_read_buf(r, "proc/sys/vm/swappiness", buf, sizeof(buf)) == 3);
+	CHECK_ERR(hk_root_read_buf(r, "proc/sys/vm/overcommit_memory", buf, sizeof(buf)), -ENOENT);
+	CHECK_ERR(hk_root_read_buf(r, "sys/a:b/c", buf, sizeof(buf)), -ENOENT);
+	hk_root_free(r);
+}
+
 int main(void)
 {
 	_cleanup_root_ hk_root *ro = NULL, *rw = NULL;
@@ -1176,6 +1225,7 @@ int main(void)
 	test_dir_and_links(ro);
 	test_write(ro, rw);
 	test_recording(ro);
+	test_refused();
 	check_confinement(ro, rw);
 
 	/* The same rules where openat2() is missing or forbidden. */
