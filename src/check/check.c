@@ -429,6 +429,34 @@ int ck_sysctl_s64(ck_ctx *c, const char *key, int64_t *ret)
 	return hk_sysctl_value_s64(s, 0, ret);
 }
 
+/*
+ * Why sysctl @key did not read as an integer (@error -EINVAL or -ERANGE),
+ * naming its file and the text read raw from it, since the parsed sysctl
+ * is gone when its text does not have the key's type.
+ */
+static const char *sysctl_bad_text(ck_ctx *c, const char *key, int error)
+{
+	_cleanup_free_ char *path = NULL, *buf = NULL;
+	size_t len = 0;
+
+	if (asprintf(&path, "proc/sys/%s", key) < 0)
+		return "out of memory";
+	for (char *p = path + strlen("proc/sys/"); *p; p++)
+		if (*p == '.')
+			*p = '/';
+	if (hk_root_read(c->root, path, &buf, &len) < 0 || !buf)
+		return ck_fmt(c, "cannot read %s: %s", key, strerror(-error));
+	/* Shown on one line, without the trailing newline, at most 64 bytes. */
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+		len--;
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] == '\n' || buf[i] == '\t' || (unsigned char)buf[i] < 0x20)
+			buf[i] = ' ';
+	return ck_fmt(c, "%s holds '%.*s'%s: %s", path, (int)(len > 64 ? 64 : len), buf,
+		      len > 64 ? "..." : "",
+		      error == -ERANGE ? "an integer out of range" : "not an integer");
+}
+
 int ck_sysctl_s64_or_skip(ck_ctx *c, const char *key, int64_t *ret)
 {
 	int64_t v;
@@ -437,6 +465,8 @@ int ck_sysctl_s64_or_skip(ck_ctx *c, const char *key, int64_t *ret)
 		ck_skip(c, NULL, "%s is absent on this kernel", key);
 	else if ((r == -EACCES || r == -EPERM) && !ck_privileged(c))
 		ck_skip(c, "root", "%s is readable by root only", key);
+	else if (r == -EINVAL || r == -ERANGE)
+		ck_skip(c, NULL, "%s", sysctl_bad_text(c, key, r));
 	else if (r < 0)
 		ck_skip(c, NULL, "cannot read %s: %s", key, strerror(-r));
 	else
@@ -585,6 +615,18 @@ const hk_cpuset *ck_need_isolated_accepted(ck_ctx *c, const char *none)
 	return iso;
 }
 
+const char *ck_cpumask(ck_ctx *c, const hk_cpuset *s)
+{
+	/* nbits 0: as many 32-bit words as the highest CPU needs, no leading zero words. */
+	size_t need = hk_cpuset_format_mask(s, 0, NULL, 0);
+	char *buf = malloc(need + 1);
+	if (buf && hk_cpuset_format_mask(s, 0, buf, need + 1) != need) {
+		free(buf);
+		buf = NULL;
+	}
+	return keep(c, buf);
+}
+
 void ck_skip_unread(ck_ctx *c, const char *subject)
 {
 	if (c->last_failed && c->last_failed->error < 0)
@@ -637,11 +679,22 @@ int hk_check_run(hk_root *root, const hk_check_options *opt, hk_diag *diag, hk_c
 			return hk_diag_set(diag, -EINVAL, NULL, "no check section '%s'",
 					   opt->sections[i]);
 	if (opt && opt->only) {
-		bool known = false;
-		for (unsigned i = 0; i < hk_check_rule_count(); i++)
-			known |= strcmp(hk_check_rule_id(i), opt->only) == 0;
-		if (!known)
+		int found = -1;
+		for (unsigned i = 0; i < hk_check_rule_count() && found < 0; i++)
+			if (strcmp(hk_check_rule_id(i), opt->only) == 0)
+				found = (int)i;
+		if (found < 0)
 			return hk_diag_set(diag, -EINVAL, NULL, "no check rule '%s'", opt->only);
+		/* Both given and disjoint: nothing would run, and exit 0 would say all is well. */
+		const char *in = hk_check_rule_section((unsigned)found);
+		if (!section_chosen(opt, in)) {
+			_cleanup_(hk_strbuf_done) hk_strbuf sb = HK_STRBUF_INIT;
+			for (unsigned i = 0; i < opt->n_sections; i++)
+				hk_strbuf_printf(&sb, "%s%s", i ? ", " : "", opt->sections[i]);
+			return hk_diag_set(diag, -EINVAL, NULL,
+					   "rule '%s' is in section %s, not in %s", opt->only, in,
+					   sb.len ? sb.buf : "the chosen sections");
+		}
 	}
 
 	hk_check_report *report = calloc(1, sizeof(*report));

@@ -163,6 +163,12 @@ const char *ck_cpulist(ck_ctx *c, const hk_cpuset *s);
  */
 const char *ck_cpulist_and(ck_ctx *c, const hk_cpuset *a, const hk_cpuset *b);
 const char *ck_cpulist_andnot(ck_ctx *c, const hk_cpuset *a, const hk_cpuset *b);
+/*
+ * @s as a kernel CPU mask for a write to smp_affinity, rps_cpus or xps_cpus
+ * ("00000004", "00000001,00000000"), without leading zero words, which the
+ * kernel reads as zeros; valid until the rule returns.
+ */
+const char *ck_cpumask(ck_ctx *c, const hk_cpuset *s);
 /* A printf-style string valid until the rule returns. */
 const char *ck_fmt(ck_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -7,8 +7,10 @@
  * the reference and the fix for that source. The workqueue and watchdog
  * masks are judged in the scheduling section.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/macro.h"
@@ -35,13 +37,101 @@ static bool load_sets(ck_ctx *c, const hk_cpuset **ret_iso, const hk_cpuset **re
 	    ret_iso, ret_hk);
 }
 
-/* @s as a kernel mask as wide as the host's possible CPUs ("33"), valid until the rule returns. */
+/*
+ * @s as a kernel mask as wide as the host's possible CPUs ("00000033"),
+ * valid until the rule returns; NULL when out of memory.
+ */
 static const char *mask_text(ck_ctx *c, const hk_cpuset *s)
 {
-	char buf[512];
 	const hk_topology *t = ck_topology(c);
-	hk_cpuset_format_mask(s, t ? hk_topology_cpu_limit(t) : 32, buf, sizeof(buf));
+	unsigned nbits = t ? hk_topology_cpu_limit(t) : 32;
+	size_t n = hk_cpuset_format_mask(s, nbits, NULL, 0);
+	_cleanup_free_ char *buf = malloc(n + 1);
+	if (!buf || hk_cpuset_format_mask(s, nbits, buf, n + 1) != n)
+		return NULL;
 	return ck_fmt(c, "%s", buf);
+}
+
+#define CGROUP_DIR	"sys/fs/cgroup"
+#define PARTITION_DEPTH 8
+
+/* Whether the cgroup directory @dir is a valid partition root; *ret_isolated says which kind. */
+static bool partition_root(ck_ctx *c, const char *dir, bool *ret_isolated)
+{
+	char buf[128];
+	if (hk_root_read_buf(ck_root(c), ck_fmt(c, "%s/cpuset.cpus.partition", dir), buf,
+			     sizeof(buf)) < 0)
+		return false;
+	buf[strcspn(buf, "\n")] = 0;
+	/* "root", "isolated", or "... invalid (reason)" for a partition the kernel refused. */
+	*ret_isolated = strcmp(buf, "isolated") == 0;
+	return *ret_isolated || strcmp(buf, "root") == 0;
+}
+
+/*
+ * The cgroup below @dir whose valid isolated partition holds CPUs of @cpus,
+ * as a path inside the root, or NULL. A partition's parent is a partition
+ * root too, so only partition roots are descended into: a few directory
+ * reads, whatever the number of cgroups.
+ */
+static const char *find_isolated_partition(ck_ctx *c, const char *dir, const hk_cpuset *cpus,
+					   unsigned depth)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	if (depth > PARTITION_DEPTH || hk_root_opendir(ck_root(c), dir, &d) < 0)
+		return NULL;
+	const char *found = NULL;
+	_cleanup_(hk_cpuset_freep) hk_cpuset *eff = hk_cpuset_new();
+	for (struct dirent *e; eff && !found && (e = readdir(d));) {
+		bool isolated;
+		if (e->d_name[0] == '.' || (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
+			continue;
+		const char *sub = ck_fmt(c, "%s/%s", dir, e->d_name);
+		if (!partition_root(c, sub, &isolated))
+			continue;
+		hk_cpuset_clear(eff);
+		if (isolated &&
+		    hk_root_read_cpulist(ck_root(c), ck_fmt(c, "%s/cpuset.cpus.effective", sub),
+					 NULL, eff) >= 0 &&
+		    hk_cpuset_intersects(eff, cpus))
+			found = sub;
+		else
+			found = find_isolated_partition(c, sub, cpus, depth + 1);
+	}
+	return found;
+}
+
+/*
+ * The commands that take @cpu out of the isolated partition of cgroup @dir
+ * (a path inside the root): cpuset.cpus (and cpuset.cpus.exclusive when it
+ * names the CPU) without it, or the partition turned off when @cpu is its
+ * last CPU.
+ */
+static const char *partition_fix(ck_ctx *c, const char *dir, unsigned cpu)
+{
+	_cleanup_(hk_cpuset_freep) hk_cpuset *cur = hk_cpuset_new();
+	_cleanup_(hk_cpuset_freep) hk_cpuset *excl = hk_cpuset_new();
+	if (!cur || !excl)
+		return NULL;
+	if (hk_root_read_cpulist(ck_root(c), ck_fmt(c, "%s/cpuset.cpus", dir), NULL, cur) < 0 ||
+	    !hk_cpuset_test(cur, cpu))
+		return NULL;
+	const char *off = ck_fmt(c, "echo member > /%s/cpuset.cpus.partition", dir);
+	hk_cpuset_remove(cur, cpu);
+	if (hk_cpuset_is_empty(cur))
+		return off;
+	const char *fix = ck_fmt(c, "echo %s > /%s/cpuset.cpus", ck_cpulist(c, cur), dir);
+	/* Since 6.7 the partition may take its CPUs from cpuset.cpus.exclusive: shrink it first. */
+	if (hk_root_read_cpulist(ck_root(c), ck_fmt(c, "%s/cpuset.cpus.exclusive", dir), NULL,
+				 excl) >= 0 &&
+	    hk_cpuset_test(excl, cpu)) {
+		hk_cpuset_remove(excl, cpu);
+		if (hk_cpuset_is_empty(excl))
+			return off;
+		fix = ck_fmt(c, "echo %s > /%s/cpuset.cpus.exclusive; %s", ck_cpulist(c, excl), dir,
+			     fix);
+	}
+	return fix;
 }
 
 /*
@@ -84,21 +174,38 @@ static void housekeeping_per_node(ck_ctx *c)
 			   "leave CPU %d to the kernel: set isolcpus=managed_irq,domain,%s "
 			   "nohz_full=%s rcu_nocbs=%s in " GRUB_STEPS,
 			   keep, w, w, w);
+		const char *by = "";
 		/* When a cpuset partition took the node's last CPUs, shrinking it is the fix. */
 		if (hk_root_read_cpulist(ck_root(c), CGROUP_ISOLATED, NULL, part) >= 0 &&
 		    hk_cpuset_intersects(part, cpus)) {
 			hk_cpuset_and(part, cpus);
 			keep = hk_cpuset_first(part);
-			fix = ck_fmt(
-			    c,
-			    "take CPU %d out of the cgroup cpuset isolated partition that holds "
-			    "CPUs %s (write its cpuset.cpus without it)",
-			    keep, ck_cpulist(c, part));
+			const char *cg = find_isolated_partition(c, CGROUP_DIR, part, 0);
+			const char *cmd = cg ? partition_fix(c, cg, (unsigned)keep) : NULL;
+			by = ck_fmt(c, " (CPUs %s by the cpuset isolated partition %s%s)",
+				    ck_cpulist(c, part), cg ? "/" : "of ",
+				    cg ? cg : "a cgroup not found under /sys/fs/cgroup");
+			if (cmd)
+				fix =
+				    ck_fmt(c,
+					   "take CPU %d out of the cpuset isolated partition /%s: "
+					   "%s",
+					   keep, cg, cmd);
+			else
+				fix = ck_fmt(
+				    c,
+				    "take CPU %d out of the cpuset isolated partition that holds "
+				    "CPUs %s: find its cgroup with `grep -rlx isolated "
+				    "--include=cpuset.cpus.partition /sys/fs/cgroup`, then write "
+				    "its "
+				    "cpuset.cpus without CPU %d (echo LIST > "
+				    "/sys/fs/cgroup/<cgroup>/cpuset.cpus)",
+				    keep, ck_cpulist(c, part), keep);
 		}
 		ck_fail(c, "none", "at least one CPU", fix,
-			"node %u has all its CPUs %s isolated: its IRQs and kernel threads have "
+			"node %u has all its CPUs %s isolated%s: its IRQs and kernel threads have "
 			"nowhere local to run",
-			hk_node_id(n), ck_cpulist(c, cpus));
+			hk_node_id(n), ck_cpulist(c, cpus), by);
 	}
 	if (judged == 0)
 		ck_skip(c, NULL, "no NUMA node lists CPUs");
@@ -217,15 +324,18 @@ static void default_irq_affinity(ck_ctx *c)
 	const hk_cmdline *cl = k ? hk_kernel_cmdline(k) : NULL;
 	const hk_cpuset *boot = cl ? hk_cmdline_cpus(cl, HK_CMDLINE_IRQAFFINITY) : NULL;
 	const char *boot_fix = ck_fmt(c, "add irqaffinity=%s to " GRUB_STEPS, want);
+	const char *mask;
 
 	if (!hk_cpuset_intersects(def, iso))
 		ck_pass(c, now, want,
 			"new IRQs go to CPUs %s (default_smp_affinity), none of the isolated %s",
 			now, ck_cpulist(c, iso));
+	else if (!(mask = mask_text(c, hk)))
+		ck_skip(c, NULL, "out of memory");
 	else
 		ck_fail(c, now, want,
-			ck_fmt(c, "echo %s > /proc/irq/default_smp_affinity (now), and %s",
-			       mask_text(c, hk), boot_fix),
+			ck_fmt(c, "echo %s > /proc/irq/default_smp_affinity (now), and %s", mask,
+			       boot_fix),
 			"new IRQs go to CPUs %s (default_smp_affinity), isolated CPUs among them "
 			"(isolated: %s)",
 			now, ck_cpulist(c, iso));

@@ -26,7 +26,9 @@ static const hk_cmdline *need_cmdline(ck_ctx *c)
 /*
  * isolcpus, nohz_full and rcu_nocbs name the same CPUs: a CPU isolated from
  * the scheduler but still ticking, or still running RCU callbacks, is
- * interrupted by the kernel anyway.
+ * interrupted by the kernel anyway. The kernel makes every nohz_full CPU a
+ * no-callbacks CPU itself (rcu_init_nohz(): rcu_nocb_mask |= nohz_full), so
+ * the RCU set judged is rcu_nocbs and nohz_full together.
  */
 static void isolation_consistent(ck_ctx *c)
 {
@@ -46,22 +48,42 @@ static void isolation_consistent(ck_ctx *c)
 			"rcu_nocbs): nothing to compare");
 		return;
 	}
-	const char *want = ck_cpulist(c, has_iso ? iso : has_nohz ? nohz : nocb);
-	const char *now = ck_fmt(
-	    c, "isolcpus=%s nohz_full=%s rcu_nocbs=%s", has_iso ? ck_cpulist(c, iso) : "(none)",
-	    has_nohz ? ck_cpulist(c, nohz) : "(none)", has_nocb ? ck_cpulist(c, nocb) : "(none)");
-	if (has_iso && has_nohz && has_nocb && hk_cpuset_equal(iso, nohz) &&
-	    hk_cpuset_equal(iso, nocb)) {
-		ck_pass(c, now, now, "isolcpus, nohz_full and rcu_nocbs all name CPUs %s", want);
+	_cleanup_(hk_cpuset_freep) hk_cpuset *rcu = hk_cpuset_new();
+	if (!rcu || (has_nocb && hk_cpuset_or(rcu, nocb) < 0) ||
+	    (has_nohz && hk_cpuset_or(rcu, nohz) < 0)) {
+		ck_skip(c, NULL, "out of memory");
 		return;
 	}
-	ck_fail(c, now, ck_fmt(c, "isolcpus=%s nohz_full=%s rcu_nocbs=%s", want, want, want),
-		ck_fmt(c,
-		       "set isolcpus=managed_irq,domain,%s nohz_full=%s rcu_nocbs=%s on the kernel "
-		       "command line (GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub "
-		       "and reboot)",
-		       want, want, want),
-		"isolcpus, nohz_full and rcu_nocbs do not name the same CPUs: %s", now);
+	const hk_cpuset *ref = has_iso ? iso : has_nohz ? nohz : nocb;
+	const char *want = ck_cpulist(c, ref);
+	const char *rcu_now =
+	    !has_nocb ? ck_fmt(c, "(none; nohz_full makes %s no-callbacks)", ck_cpulist(c, rcu))
+	    : !has_nohz || hk_cpuset_is_subset(nohz, nocb)
+		? ck_cpulist(c, nocb)
+		: ck_fmt(c, "%s (with nohz_full: %s)", ck_cpulist(c, nocb), ck_cpulist(c, rcu));
+	const char *now = ck_fmt(c, "isolcpus=%s nohz_full=%s rcu_nocbs=%s",
+				 has_iso ? ck_cpulist(c, iso) : "(none)",
+				 has_nohz ? ck_cpulist(c, nohz) : "(none)", rcu_now);
+	if (has_iso && has_nohz && hk_cpuset_equal(iso, nohz) && hk_cpuset_equal(iso, rcu)) {
+		ck_pass(c, now, ck_fmt(c, "isolcpus=%s nohz_full=%s", want, want),
+			"isolcpus, nohz_full and rcu_nocbs all name CPUs %s%s", want,
+			has_nocb ? ""
+				 : " (rcu_nocbs is implied: nohz_full CPUs are no-callbacks CPUs)");
+		return;
+	}
+	/* nohz_full=W makes W no-callbacks: rcu_nocbs= is needed only to undo a wider one. */
+	bool fix_nocb = has_nocb && !hk_cpuset_is_subset(nocb, ref);
+	ck_fail(
+	    c, now, ck_fmt(c, "isolcpus=%s nohz_full=%s (rcu_nocbs=%s or none)", want, want, want),
+	    ck_fmt(c,
+		   "set isolcpus=managed_irq,domain,%s nohz_full=%s%s%s on the kernel "
+		   "command line (GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub "
+		   "and reboot)%s",
+		   want, want, fix_nocb ? " rcu_nocbs=" : "", fix_nocb ? want : "",
+		   fix_nocb ? "" : "; rcu_nocbs= may stay as it is or go: nohz_full implies it"),
+	    "isolcpus, nohz_full and rcu_nocbs (with the nohz_full CPUs it implies) do not "
+	    "name the same CPUs: %s",
+	    now);
 }
 
 /* The CPUs isolated on the command line: isolcpus, nohz_full and rcu_nocbs together. */
@@ -361,6 +383,26 @@ static bool init_has_env(const hk_process *p, const char *key, const char *value
 	return false;
 }
 
+/*
+ * Whether init is no longer the program the kernel started: systemd after
+ * switching root from the initramfs, or after daemon-reexec, runs again
+ * with "--switched-root" or "--deserialize" and without the words the
+ * kernel handed it.
+ */
+static bool init_reexecuted(const hk_process *p)
+{
+	for (size_t i = 0; i < hk_process_n_args(p); i++) {
+		const char *a = hk_process_arg(p, i);
+		if (i > 0 &&
+		    (strcmp(a, "--switched-root") == 0 || strncmp(a, "--deserialize", 13) == 0))
+			return true;
+		/* A process that rewrote its argv area may show one string with spaces. */
+		if (strstr(a, " --switched-root") || strstr(a, " --deserialize"))
+			return true;
+	}
+	return false;
+}
+
 static bool cmdline_init_arg(const hk_cmdline *cl, const char *word)
 {
 	for (unsigned i = 0; i < hk_cmdline_n_init_args(cl); i++)
@@ -427,9 +469,20 @@ static void unknown_parameters(ck_ctx *c)
 	}
 	if (found)
 		return;
-	if (args_error < 0 && (env_error < 0 || with_value == 0)) {
+	if (args_error == 0 && init_reexecuted(init)) {
+		ck_skip(c, "dmesg",
+			"init re-executed itself (proc/1/cmdline has --switched-root or "
+			"--deserialize): the words the kernel handed it are gone, so its arguments "
+			"and environment prove nothing; the kernel (5.8+) names them in its log: "
+			"`dmesg | grep 'Unknown kernel command line'`");
+		return;
+	}
+	if (args_error < 0) {
+		/* Without them, whether init re-executed (and lost the kernel's words) is unknown.
+		 */
 		ck_skip(c, needs_root(c, args_error),
-			"init's arguments (proc/1/cmdline) cannot be read: %s",
+			"init's arguments (proc/1/cmdline) cannot be read: %s; `dmesg | grep "
+			"'Unknown kernel command line'` (5.8+) names the unknown words",
 			strerror(-args_error));
 		return;
 	}
@@ -620,12 +673,18 @@ static void isolated_online(ck_ctx *c)
 	}
 	if (!hk_cpuset_is_empty(offline)) {
 		const char *o = ck_cpulist(c, offline);
-		int first = hk_cpuset_first(offline);
+		/* One command to type: the CPUs one by one, for the shell's loop. */
+		hk_strbuf sb = HK_STRBUF_INIT;
+		HK_CPUSET_FOREACH (cpu, offline)
+			hk_strbuf_printf(&sb, "%s%d", sb.len ? " " : "", cpu);
+		const char *words = hk_strbuf_error(&sb) ? o : ck_fmt(c, "%s", hk_strbuf_str(&sb));
+		hk_strbuf_done(&sb);
 		ck_fail(c, ck_fmt(c, "offline %s", o), "online",
 			ck_fmt(c,
-			       "bring them online: echo 1 > /sys/devices/system/cpu/cpu%d/online "
-			       "(and each of %s), or isolate other CPUs on the command line",
-			       first, o),
+			       "bring them online: for c in %s; do echo 1 > "
+			       "/sys/devices/system/cpu/cpu$c/online; done; or isolate other CPUs "
+			       "on the command line",
+			       words),
 			"the isolated CPUs %s are offline: the daemon cannot run there", o);
 	}
 }

@@ -55,6 +55,12 @@ static void thp_enabled(ck_ctx *c)
 	const char *sel = thp_selected(c, t, HK_THP_ENABLED);
 	if (!sel)
 		return;
+	if (streq(sel, "never")) {
+		ck_pass(c, sel, "madvise or never",
+			"transparent huge pages are off (never): no mapping gets them, and "
+			"khugepaged does not run");
+		return;
+	}
 	if (!streq(sel, "always")) {
 		ck_pass(c, sel, "madvise or never",
 			"transparent huge pages are %s: only the mappings that ask get them", sel);
@@ -68,10 +74,11 @@ static void thp_enabled(ck_ctx *c)
 }
 
 /*
- * defrag "always" stalls every THP fault in direct reclaim and compaction;
- * "defer+madvise" stalls madvised regions the same way and wakes kcompactd
- * for all others. "madvise", "defer" and "never" keep faults of ordinary
- * mappings free of compaction.
+ * defrag "always" stalls every THP fault in direct reclaim and compaction.
+ * "defer+madvise" stalls only madvised regions (MADV_HUGEPAGE), as "madvise"
+ * does, and for all others wakes kswapd and kcompactd, kernel threads that
+ * run on the housekeeping CPUs: no fault of an ordinary mapping stalls, so
+ * it passes like "madvise", "defer" and "never".
  */
 static void thp_defrag(ck_ctx *c)
 {
@@ -80,19 +87,26 @@ static void thp_defrag(ck_ctx *c)
 		return;
 	const hk_thp_choice *en = hk_thp_get_knob(t, HK_THP_ENABLED);
 	if (en && hk_thp_choice_selected(en) && streq(hk_thp_choice_selected(en), "never")) {
-		ck_pass(c, "enabled=never", "madvise, defer or never",
+		ck_pass(c, "enabled=never", "not always",
 			"transparent huge pages are off: defrag does not apply");
 		return;
 	}
 	const char *sel = thp_selected(c, t, HK_THP_DEFRAG);
 	if (!sel)
 		return;
-	if (!streq(sel, "always") && !streq(sel, "defer+madvise")) {
-		ck_pass(c, sel, "madvise, defer or never",
+	if (streq(sel, "defer+madvise")) {
+		ck_pass(c, sel, "not always",
+			"THP defrag is defer+madvise: only regions that asked with "
+			"madvise(MADV_HUGEPAGE) may stall in direct compaction, as with madvise; "
+			"other faults only wake kswapd and kcompactd in the background");
+		return;
+	}
+	if (!streq(sel, "always")) {
+		ck_pass(c, sel, "not always",
 			"THP defrag is %s: page faults do not stall in direct compaction", sel);
 		return;
 	}
-	ck_fail(c, sel, "madvise",
+	ck_fail(c, sel, "madvise, defer+madvise, defer or never",
 		"echo madvise > " THP_DIR "/defrag; to keep it, add the line 'w " THP_DIR
 		"/defrag - - - - madvise' to /etc/tmpfiles.d/hostkit-thp.conf",
 		"THP defrag is %s: page faults stall in direct reclaim and compaction "
@@ -145,8 +159,9 @@ static void swappiness(ck_ctx *c)
 		return;
 	}
 	const hk_memfields *mi = hk_memory_meminfo(m);
-	uint64_t swap;
-	if (mi && hk_memfields_get(mi, "SwapTotal", &swap) >= 0 && swap == 0) {
+	uint64_t swap = 0;
+	bool swap_known = mi && hk_memfields_get(mi, "SwapTotal", &swap) >= 0;
+	if (swap_known && swap == 0) {
 		ck_pass(c, "swap off", "swap off, or vm.swappiness 0 or 1",
 			"no swap is configured: anonymous memory is never swapped out");
 		return;
@@ -164,9 +179,11 @@ static void swappiness(ck_ctx *c)
 		ck_fmt(c,
 		       "%s (or turn swap off: swapoff -a, and remove the swap lines of /etc/fstab)",
 		       ck_sysctl_remedy(c, "vm.swappiness", "1")),
-		"vm.swappiness is %lld with %llu kB of swap: the kernel may swap out a daemon's "
-		"memory, and its next touch is a major fault",
-		(long long)v, (unsigned long long)(mi ? swap : 0));
+		"vm.swappiness is %lld with %s: the kernel may swap out a daemon's memory, and its "
+		"next touch is a major fault",
+		(long long)v,
+		swap_known ? ck_fmt(c, "%llu kB of swap", (unsigned long long)swap)
+			   : "swap of unknown size (SwapTotal is absent from /proc/meminfo)");
 }
 
 /* ---- Huge page pools per node ---- */
@@ -304,16 +321,30 @@ static void overcommit(ck_ctx *c)
 			(unsigned long long)(committed * 100 / limit));
 		return;
 	}
-	/* CommitLimit = SwapTotal + (MemTotal - Hugetlb) * ratio / 100: the ratio for 80%. */
+	/*
+	 * CommitLimit = SwapTotal + vm.overcommit_kbytes when that is not 0, else
+	 * SwapTotal + (MemTotal - Hugetlb) * overcommit_ratio / 100 (mm/util.c,
+	 * vm_commit_limit()): the setting that makes Committed_AS 80% of it.
+	 */
 	uint64_t total = 0, swap = 0, hugetlb = 0;
 	int64_t ratio = hk_memory_overcommit(m, HK_OVERCOMMIT_RATIO);
+	int64_t kbytes = hk_memory_overcommit(m, HK_OVERCOMMIT_KBYTES);
 	(void)hk_memfields_get(mi, "MemTotal", &total);
 	(void)hk_memfields_get(mi, "SwapTotal", &swap);
 	(void)hk_memfields_get(mi, "Hugetlb", &hugetlb);
 	const char *remedy;
 	uint64_t ram = total > hugetlb ? total - hugetlb : 0;
 	uint64_t need = committed / 8 * 10;
-	if (ram > 0 && need > swap && (need - swap) / (ram / 100 + 1) + 1 <= 100) {
+	if (kbytes > 0) {
+		uint64_t want = need > swap ? need - swap : 0;
+		if (want <= (uint64_t)kbytes)
+			want = (uint64_t)kbytes + (uint64_t)kbytes / 4;
+		remedy = ck_fmt(c,
+				"%s (vm.overcommit_kbytes, not overcommit_ratio, sets CommitLimit "
+				"while it is not 0)",
+				ck_sysctl_remedy(c, "vm.overcommit_kbytes",
+						 ck_fmt(c, "%llu", (unsigned long long)want)));
+	} else if (ram > 0 && need > swap && (need - swap) / (ram / 100 + 1) + 1 <= 100) {
 		uint64_t want = (need - swap) / (ram / 100 + 1) + 1;
 		if (ratio >= 0 && want <= (uint64_t)ratio)
 			want = (uint64_t)ratio + 10 > 100 ? 100 : (uint64_t)ratio + 10;
@@ -323,10 +354,12 @@ static void overcommit(ck_ctx *c)
 		remedy = ck_fmt(c, "%s (CommitLimit cannot grow enough with overcommit_ratio)",
 				ck_sysctl_remedy(c, "vm.overcommit_memory", "0"));
 	}
-	ck_fail(c, now, "below 90% of CommitLimit", remedy,
-		"vm.overcommit_memory is 2 and Committed_AS is %llu%% of CommitLimit: allocations "
-		"(mmap, fork, malloc) will fail with ENOMEM",
-		(unsigned long long)(committed * 100 / limit));
+	ck_fail(
+	    c, now, "below 90% of CommitLimit", remedy,
+	    "vm.overcommit_memory is 2 and Committed_AS is %llu%% of CommitLimit%s: allocations "
+	    "(mmap, fork, malloc) will fail with ENOMEM",
+	    (unsigned long long)(committed * 100 / limit),
+	    kbytes > 0 ? ck_fmt(c, " (set by vm.overcommit_kbytes=%lld)", (long long)kbytes) : "");
 }
 
 /* ---- NUMA ---- */
@@ -536,7 +569,7 @@ static const ck_rule rules[] = {
     {"memory.thp-enabled", HK_CHECK_SEVERITY_WARN,
      "transparent huge pages are madvise or never, not always", thp_enabled},
     {"memory.thp-defrag", HK_CHECK_SEVERITY_FAIL,
-     "THP defrag does not stall page faults (not always or defer+madvise)", thp_defrag},
+     "THP defrag does not stall every page fault (not always)", thp_defrag},
     {"memory.khugepaged-defrag", HK_CHECK_SEVERITY_INFO,
      "khugepaged does not compact memory to collapse huge pages", khugepaged_defrag},
     {"memory.swappiness", HK_CHECK_SEVERITY_WARN, "swap is off, or vm.swappiness is 0 or 1",

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/macro.h"
@@ -16,12 +17,44 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(hk_cpuset *, hk_cpuset_free)
 #define SCHED_FIFO_POLICY 1
 #define SCHED_RR_POLICY	  2
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(hk_process *, hk_process_free)
+
+/* The real-time threads found, and the first few named for the message. */
+struct rt_found {
+	unsigned n;
+	char names[256];
+	size_t used;
+};
+
+/* Counts @s when it is a real-time user-space thread; @tid 0 for a process's stat alone. */
+static void rt_note(struct rt_found *f, const hk_proc_stat *s, int pid, int tid)
+{
+	uint64_t policy;
+	if (!s || hk_proc_stat_get_u64(s, HK_STAT_POLICY, &policy) < 0 ||
+	    (policy != SCHED_FIFO_POLICY && policy != SCHED_RR_POLICY))
+		return;
+	if (++f->n > 3 || f->used >= sizeof(f->names))
+		return;
+	int w = tid > 0 && tid != pid
+		    ? snprintf(f->names + f->used, sizeof(f->names) - f->used,
+			       "%s%s (%d thread %d, %s)", f->used ? ", " : "", hk_proc_stat_comm(s),
+			       pid, tid, hk_sched_policy_name(policy))
+		    : snprintf(f->names + f->used, sizeof(f->names) - f->used, "%s%s (%d, %s)",
+			       f->used ? ", " : "", hk_proc_stat_comm(s), pid,
+			       hk_sched_policy_name(policy));
+	if (w > 0)
+		f->used += (size_t)w;
+}
+
 /*
  * kernel.sched_rt_runtime_us: unless -1, real-time threads get at most that
  * many microseconds of each sched_rt_period_us; a SCHED_FIFO thread that
  * polls a NIC is then stopped for 50 ms each second (the default 950000 of
  * 1000000). Only user-space threads count: kernel threads (migration, ksoftirqd
- * at RT priority) are not throttled in practice.
+ * at RT priority) are not throttled in practice. A thread-per-core daemon
+ * sets SCHED_FIFO on its worker threads, not its main one, so every thread
+ * of a user-space process is looked at (task/TID/stat); a process with one
+ * thread is its stat alone, which keeps the cost to the multithreaded ones.
  */
 static void rt_runtime(ck_ctx *c)
 {
@@ -40,27 +73,32 @@ static void rt_runtime(ck_ctx *c)
 		ck_skip_unread(c, "the process list");
 		return;
 	}
-	unsigned n_rt = 0;
-	char names[256] = "";
-	size_t used = 0;
+	struct rt_found f = {0};
 	for (size_t i = 0; i < hk_process_list_count(l); i++) {
 		const hk_proc_stat *s = hk_process_list_stat(l, i);
-		uint64_t policy, flags;
-		if (!s || hk_proc_stat_get_u64(s, HK_STAT_POLICY, &policy) < 0 ||
-		    hk_proc_stat_get_u64(s, HK_STAT_FLAGS, &flags) < 0)
+		int pid = hk_process_list_pid(l, i);
+		uint64_t flags, threads;
+		if (!s || hk_proc_stat_get_u64(s, HK_STAT_FLAGS, &flags) < 0 ||
+		    (flags & PF_KTHREAD))
 			continue;
-		if ((flags & PF_KTHREAD) ||
-		    (policy != SCHED_FIFO_POLICY && policy != SCHED_RR_POLICY))
+		/* A zombie leader (it called pthread_exit) may still have running threads. */
+		if (hk_proc_stat_get_u64(s, HK_STAT_NUM_THREADS, &threads) >= 0 && threads <= 1) {
+			if (hk_proc_stat_state(s) != 'Z')
+				rt_note(&f, s, pid, 0);
 			continue;
-		if (++n_rt <= 3 && used < sizeof(names)) {
-			int w = snprintf(names + used, sizeof(names) - used, "%s%s (%d, %s)",
-					 used ? ", " : "", hk_proc_stat_comm(s),
-					 hk_process_list_pid(l, i), hk_sched_policy_name(policy));
-			if (w > 0)
-				used += (size_t)w;
 		}
+		_cleanup_(hk_process_freep) hk_process *p = NULL;
+		if (hk_process_load(ck_root(c), pid, HK_PROCESS_LOAD(HK_PROCESS_THREADS), NULL,
+				    &p) < 0 ||
+		    hk_process_n_threads(p) == 0) {
+			/* Exited, or a capture without task/: the main thread is all there is. */
+			rt_note(&f, s, pid, 0);
+			continue;
+		}
+		for (size_t t = 0; t < hk_process_n_threads(p); t++)
+			rt_note(&f, hk_process_thread_stat(p, t), pid, hk_process_thread_tid(p, t));
 	}
-	if (n_rt == 0) {
+	if (f.n == 0) {
 		ck_pass(c, now, "-1",
 			"no user-space real-time thread runs; one would be throttled to %lld us of "
 			"every %lld us",
@@ -72,9 +110,9 @@ static void rt_runtime(ck_ctx *c)
 		       "%s (caveat: a runaway real-time thread then owns its CPU for good: run "
 		       "them only on isolated CPUs with nohz_full and rcu_nocbs)",
 		       ck_sysctl_remedy(c, "kernel.sched_rt_runtime_us", "-1")),
-		"%u real-time process%s (%s%s) may run only %lld us of every %lld us: a "
+		"%u real-time thread%s (%s%s) may run only %lld us of every %lld us: a "
 		"polling SCHED_FIFO thread is stopped for the rest",
-		n_rt, n_rt == 1 ? "" : "es", names, n_rt > 3 ? ", ..." : "", (long long)runtime,
+		f.n, f.n == 1 ? "" : "s", f.names, f.n > 3 ? ", ..." : "", (long long)runtime,
 		(long long)period);
 }
 
@@ -179,9 +217,14 @@ static void workqueue_isolated(ck_ctx *c)
 			now, ck_cpulist(c, iso));
 		return;
 	}
-	char hex[512];
+	/* As wide as the possible CPUs: 9 bytes per 32 of them, 2304 for 8192. */
 	unsigned nbits = hk_topology_cpu_limit(ck_topology(c));
-	hk_cpuset_format_mask(hk, nbits, hex, sizeof(hex));
+	size_t n = hk_cpuset_format_mask(hk, nbits, NULL, 0);
+	_cleanup_free_ char *hex = malloc(n + 1);
+	if (!hex || hk_cpuset_format_mask(hk, nbits, hex, n + 1) != n) {
+		ck_skip(c, NULL, "out of memory");
+		return;
+	}
 	ck_fail(c, now, want,
 		ck_fmt(c,
 		       "echo %s > /sys/devices/virtual/workqueue/cpumask (and the same into "

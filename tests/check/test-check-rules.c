@@ -11,6 +11,7 @@
  *                           (fail: at least one fails, and each failure
  *                           names a remedy)
  *   contains TEXT           a result's message must contain TEXT
+ *   remedy TEXT             a result's remedy must contain TEXT
  *   write PATH TEXT         PATH gets TEXT and a newline ("\n" and "\t"
  *                           in TEXT are newline and tab; "\e" is nothing:
  *                           `write PATH \e` leaves an empty line)
@@ -153,7 +154,7 @@ static int apply(const char *tree, char *line, const char *where)
 
 /* The result statuses of @rule in hostkit's JSON for @tree; checks them against @expect. */
 static void judge(const char *name, const char *tree, const char *rule, const char *expect,
-		  const char *contains)
+		  const char *contains, const char *remedy)
 {
 	const char *tool = getenv("HK_TOOL");
 	char *const argv[] = {(char *)tool, "--root", (char *)tree, "--json",
@@ -182,7 +183,7 @@ static void judge(const char *name, const char *tree, const char *rule, const ch
 	}
 	bool fail_exit = false;
 	unsigned n = 0, with_status = 0, failed_without_remedy = 0;
-	bool found_text = !contains;
+	bool found_text = !contains, found_remedy = !remedy;
 	for (size_t i = 0; i < results->n; i++) {
 		const jv *x = results->items[i];
 		const char *id = jv_get_str(x, "id");
@@ -199,6 +200,9 @@ static void judge(const char *name, const char *tree, const char *rule, const ch
 			fail_exit = true;
 		if (contains && message && strstr(message, contains))
 			found_text = true;
+		const char *fix = jv_get_str(x, "remedy");
+		if (remedy && fix && strstr(fix, remedy))
+			found_remedy = true;
 	}
 	bool ok;
 	if (strcmp(expect, "fail") == 0)
@@ -211,11 +215,13 @@ static void judge(const char *name, const char *tree, const char *rule, const ch
 		       exit_status, fail_exit ? "" : "out");
 		ok = false;
 	}
-	result(ok && found_text, "%s: %s: %u results, %u %s (want %s%s)%s%s%s", name, rule, n,
-	       with_status, expect, strcmp(expect, "fail") == 0 ? "at least one " : "all ", expect,
+	result(ok && found_text && found_remedy, "%s: %s: %u results, %u %s (want %s%s)%s%s%s%s%s",
+	       name, rule, n, with_status, expect,
+	       strcmp(expect, "fail") == 0 ? "at least one " : "all ", expect,
 	       failed_without_remedy ? "; a failure without a remedy" : "",
-	       found_text ? "" : "; no message contains: ", found_text ? "" : contains);
-	if (!(ok && found_text)) {
+	       found_text ? "" : "; no message contains: ", found_text ? "" : contains,
+	       found_remedy ? "" : "; no remedy contains: ", found_remedy ? "" : remedy);
+	if (!(ok && found_text && found_remedy)) {
 		char *const show[] = {(char *)tool, "--root",	  (char *)tree, "check",
 				      "--only",	    (char *)rule, NULL};
 		char *text = NULL;
@@ -238,7 +244,7 @@ static void run_case(const char *dir, const char *name, const char *base)
 	char path[2 * PATH_MAX], tree[PATH_MAX], where[PATH_MAX + 16];
 	_cleanup_free_ char *text = NULL;
 	size_t len;
-	char rule[256] = "", expect[16] = "", contains[256] = "";
+	char rule[256] = "", expect[16] = "", contains[256] = "", remedy[256] = "";
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (harness_read_file(path, &text, &len) < 0) {
@@ -277,6 +283,8 @@ static void run_case(const char *dir, const char *name, const char *base)
 			snprintf(expect, sizeof(expect), "%s", line + 7);
 		} else if (strncmp(line, "contains ", 9) == 0) {
 			snprintf(contains, sizeof(contains), "%s", line + 9);
+		} else if (strncmp(line, "remedy ", 7) == 0) {
+			snprintf(remedy, sizeof(remedy), "%s", line + 7);
 		} else if (apply(tree, line, where) < 0) {
 			result(false, "%s: cannot apply", where);
 			bad = true;
@@ -288,7 +296,8 @@ static void run_case(const char *dir, const char *name, const char *base)
 		bad = true;
 	}
 	if (!bad)
-		judge(name, tree, rule, expect, contains[0] ? contains : NULL);
+		judge(name, tree, rule, expect, contains[0] ? contains : NULL,
+		      remedy[0] ? remedy : NULL);
 	harness_remove_tree(tree);
 }
 
@@ -320,6 +329,19 @@ int main(void)
 			       (long long)fail);
 			jv_free(doc);
 		}
+	}
+
+	/* --only a rule outside the chosen --section: bad usage, not an empty report. */
+	{
+		char *const argv[] = {
+		    (char *)getenv("HK_TOOL"), "--root",    base,      "check", "--only",
+		    "memory.swappiness",       "--section", "network", NULL};
+		_cleanup_free_ char *out = NULL;
+		size_t len;
+		int status = -1;
+		int r = harness_run(argv, &out, &len, &status);
+		result(r >= 0 && status == 2, "%s: exit status %d (want 2)", harness_cmdline(argv),
+		       status);
 	}
 
 	DIR *d = opendir(dir);
