@@ -174,14 +174,12 @@ static void memory_only_nodes(ck_ctx *c)
 	if (!t)
 		return;
 	hk_strbuf sb = HK_STRBUF_INIT;
-	unsigned first = 0, count = 0;
+	unsigned count = 0;
 	for (unsigned i = 0; i < hk_topology_n_nodes(t); i++) {
 		const hk_node *nd = hk_topology_node(t, i);
 		if (!hk_node_memory_only(nd))
 			continue;
-		hk_strbuf_printf(&sb, "%s%u", count ? "," : "", hk_node_id(nd));
-		if (count++ == 0)
-			first = hk_node_id(nd);
+		hk_strbuf_printf(&sb, "%s%u", count++ ? "," : "", hk_node_id(nd));
 	}
 	const char *list = hk_strbuf_error(&sb) ? "?" : ck_fmt(c, "%s", hk_strbuf_str(&sb));
 	hk_strbuf_done(&sb);
@@ -194,8 +192,8 @@ static void memory_only_nodes(ck_ctx *c)
 	    ck_fmt(c,
 		   "none needed if intended (a CXL, HBM or persistent memory tier); keep the "
 		   "daemon's memory on its CPUs' node with numactl --membind=NODE, and check "
-		   "that sys/kernel/mm/numa/demotion_enabled does not move its pages to node %u",
-		   first),
+		   "that sys/kernel/mm/numa/demotion_enabled does not move its pages to node%s %s",
+		   count == 1 ? "" : "s", list),
 	    "NUMA node%s %s ha%s memory and no CPU: memory there is remote to every CPU",
 	    count == 1 ? "" : "s", list, count == 1 ? "s" : "ve");
 }
