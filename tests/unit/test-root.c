@@ -1167,7 +1167,7 @@ static void test_refused(void)
 
 	if (harness_mkdtemp("hk-test-refused-XXXXXX", t, sizeof(t)) < 0)
 		die("mkdtemp", "refused");
-	harness_remove_at_exit(t);
+	/* The harness removes one tree at exit (the main one): this one goes at the end. */
 	char p[PATH_MAX + 64];
 	snprintf(p, sizeof(p), "%s/proc/sys/vm/swappiness", t);
 	put_len(p, "60\n", 3);
@@ -1182,8 +1182,10 @@ static void test_refused(void)
 			     "garbage line\n";
 	put_len(p, errors, strlen(errors));
 
-	if (CHECK_OK(hk_root_open(t, 0, NULL, &r)) < 0)
+	if (CHECK_OK(hk_root_open(t, 0, NULL, &r)) < 0) {
+		harness_remove_tree(t);
 		return;
+	}
 	CHECK_ERR(hk_root_read_buf(r, "proc/sys/vm/drop_caches", buf, sizeof(buf)), -EACCES);
 	CHECK_ERR(hk_root_read_buf(r, "proc/1/environ", buf, sizeof(buf)), -EPERM);
 	/* The older "PATH: text" form, and through a directory handle. */
@@ -1199,6 +1201,7 @@ static void test_refused(void)
 	CHECK_ERR(hk_root_read_buf(r, "proc/sys/vm/overcommit_memory", buf, sizeof(buf)), -ENOENT);
 	CHECK_ERR(hk_root_read_buf(r, "sys/a:b/c", buf, sizeof(buf)), -ENOENT);
 	hk_root_free(r);
+	harness_remove_tree(t);
 }
 
 int main(void)
