@@ -194,18 +194,18 @@ static int recording_add_locked(struct recording *rec, const char *p, size_t len
 static void record(hk_root *root, const char *path, unsigned kinds, bool follow)
 {
 	struct recording *rec = root->rec;
-	char cur[PATH_MAX], todo[PATH_MAX], target[PATH_MAX];
+	char cur[PATH_MAX], pending[PATH_MAX], target[PATH_MAX];
 	size_t curlen = 0;
 	unsigned links = 0;
 
 	if (_likely_(!rec))
 		return;
-	if (strlen(path) >= sizeof(todo))
+	if (strlen(path) >= sizeof(pending))
 		return;
-	strcpy(todo, path);
+	strcpy(pending, path);
 
 	pthread_mutex_lock(&rec->lock);
-	const char *p = todo;
+	const char *p = pending;
 	for (;;) {
 		while (*p == '/')
 			p++;
@@ -255,11 +255,11 @@ static void record(hk_root *root, const char *path, unsigned kinds, bool follow)
 				break;
 			/* Continue from the link's directory (or the root) with target + rest. */
 			size_t restlen = strlen(rest);
-			if ((size_t)n + restlen >= sizeof(todo))
+			if ((size_t)n + restlen >= sizeof(pending))
 				break;
-			memmove(todo + n, rest, restlen + 1);
-			memcpy(todo, target, (size_t)n);
-			p = todo;
+			memmove(pending + n, rest, restlen + 1);
+			memcpy(pending, target, (size_t)n);
+			p = pending;
 			curlen = target[0] == '/' ? 0 : save;
 			cur[curlen] = 0;
 			continue;
@@ -482,16 +482,16 @@ static void close_dirs(int *fds, size_t n)
  */
 static int open_in_root_slow(hk_root *root, const char *path, int flags, mode_t mode)
 {
-	_cleanup_free_ char *todo = strdup(path);
+	_cleanup_free_ char *pending = strdup(path);
 	_cleanup_free_ int *dirs = NULL;
 	size_t depth = 0, cap = 0;
 	unsigned links = 0;
 	int r;
 
-	if (!todo)
+	if (!pending)
 		return -ENOMEM;
 
-	const char *p = todo;
+	const char *p = pending;
 	for (;;) {
 		int dfd = depth > 0 ? dirs[depth - 1] : root->fd;
 
@@ -564,9 +564,9 @@ static int open_in_root_slow(hk_root *root, const char *path, int flags, mode_t 
 			}
 			memcpy(next, target, (size_t)n);
 			memcpy(next + n, rest, restlen + 1);
-			free(todo);
-			todo = next;
-			p = todo;
+			free(pending);
+			pending = next;
+			p = pending;
 			continue;
 		}
 

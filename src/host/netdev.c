@@ -310,6 +310,44 @@ static int parse_failed(struct problems *p, const hk_rootdir *d, const char *nam
 }
 
 /*
+ * Reads file @name of @d into @buf (@size bytes) and trims it. Returns 1
+ * with the text in *@ret_text and *@ret_len; 0 when there is nothing to
+ * parse, with the reason in *@status: the read's error, -ENODATA for an
+ * empty file (the kernel writes no empty number or mask: a capture of a
+ * refused read), -EBADMSG for a file too long to be a @what (recorded in
+ * @p); -ENOMEM.
+ */
+static int read_text(const hk_rootdir *d, const char *name, const char *what, char *buf,
+		     size_t size, struct problems *p, const char **ret_text, size_t *ret_len,
+		     int *status)
+{
+	int k = hk_rootdir_read_buf(d, name, buf, size);
+	if (k < 0) {
+		if (k == -ENOMEM)
+			return k;
+		if (k == -EFBIG) {
+			/* A full buffer is not terminated. */
+			buf[size - 1] = 0;
+			k = parse_failed(p, d, name, what, buf, strlen(buf));
+			if (k == -ENOMEM)
+				return k;
+		}
+		*status = k;
+		return 0;
+	}
+	const char *t = buf;
+	size_t len = (size_t)k;
+	hk_trim(&t, &len);
+	if (len == 0) {
+		*status = -ENODATA;
+		return 0;
+	}
+	*ret_text = t;
+	*ret_len = len;
+	return 1;
+}
+
+/*
  * Reads number file @name of @d into @v: a read error is kept as the
  * value's status, and so is a malformed number (-EBADMSG, recorded in @p).
  * Fails only with -ENOMEM.
@@ -318,31 +356,13 @@ static int read_value(const hk_rootdir *d, const char *name, bool is_tc, struct 
 		      struct problems *p)
 {
 	char buf[64];
-	int k = hk_rootdir_read_buf(d, name, buf, sizeof(buf));
-	if (k < 0) {
-		if (k == -ENOMEM)
-			return k;
-		/* -EFBIG: no number of ours is that long. */
-		if (k == -EFBIG) {
-			/* A full buffer is not terminated. */
-			buf[sizeof(buf) - 1] = 0;
-			k = parse_failed(p, d, name, "number", buf, strlen(buf));
-			if (k == -ENOMEM)
-				return k;
-		}
-		v->status = k;
-		return 0;
-	}
-	const char *t = buf;
-	size_t len = (size_t)k;
-	hk_trim(&t, &len);
-	if (len == 0) {
-		/* The kernel writes no empty number: a capture of a refused read. */
-		v->status = -ENODATA;
-		return 0;
-	}
+	const char *t;
+	size_t len;
+	int r = read_text(d, name, "number", buf, sizeof(buf), p, &t, &len, &v->status);
+	if (r <= 0)
+		return r;
 	int64_t x;
-	int r = is_tc ? hk_netdev_parse_traffic_class(t, len, &x) : hk_parse_s64(t, len, &x);
+	r = is_tc ? hk_netdev_parse_traffic_class(t, len, &x) : hk_parse_s64(t, len, &x);
 	if (r < 0) {
 		r = parse_failed(p, d, name, "number", t, len);
 		if (r == -ENOMEM)
@@ -361,31 +381,15 @@ static int read_mask(const hk_rootdir *d, const char *name, hk_cpuset **set, int
 {
 	/* 8192 CPUs are 256 words of 9 bytes. */
 	char buf[2560];
-	int k = hk_rootdir_read_buf(d, name, buf, sizeof(buf));
-	if (k < 0) {
-		if (k == -ENOMEM)
-			return k;
-		if (k == -EFBIG) {
-			buf[sizeof(buf) - 1] = 0;
-			k = parse_failed(p, d, name, "mask", buf, strlen(buf));
-			if (k == -ENOMEM)
-				return k;
-		}
-		*status = k;
-		return 0;
-	}
-	const char *t = buf;
-	size_t len = (size_t)k;
-	hk_trim(&t, &len);
-	if (len == 0) {
-		/* The kernel writes "0" for an empty mask: a capture of a refused read. */
-		*status = -ENODATA;
-		return 0;
-	}
+	const char *t;
+	size_t len;
+	int r = read_text(d, name, "mask", buf, sizeof(buf), p, &t, &len, status);
+	if (r <= 0)
+		return r;
 	hk_cpuset *s = hk_cpuset_new();
 	if (!s)
 		return -ENOMEM;
-	int r = hk_cpuset_parse_mask(s, t, len);
+	r = hk_cpuset_parse_mask(s, t, len);
 	if (r < 0) {
 		hk_cpuset_free(s);
 		if (r == -ENOMEM)
