@@ -13,6 +13,8 @@ packages=(
 	# The network peers: ethtool and iproute2 (ip) for the priv and host
 	# suites and the benchmarks, pciutils (lspci) for the PCI checks.
 	ethtool iproute2 pciutils
+	# The runtime: io_uring through liburing; valgrind for the leak checks
+	liburing-dev valgrind
 )
 
 missing=()

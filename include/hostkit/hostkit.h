@@ -19,5 +19,6 @@
 #include <hostkit/ethtool.h>
 #include <hostkit/check.h>
 #include <hostkit/capture.h>
+#include <hostkit/uring.h>
 
 #endif
