@@ -41,16 +41,24 @@
 
 #define PROG "hostkit-echo"
 
-/* A connection's receive buffer lives on its coroutine's stack. */
-#define TCP_BUF_SIZE   (16u * 1024)
-#define MIN_STACK_SIZE (2 * TCP_BUF_SIZE)
-#define MAX_STACK_SIZE (256u * 1024 * 1024)
+/*
+ * Connections receive into the loop's receive ring, shared by all of a
+ * thread's connections: one multishot recv per connection, so its socket
+ * is polled once, not once per message. A connection holds a buffer only
+ * while it sends it back.
+ */
+#define RECV_BUFFERS	 4096u
+#define RECV_BUFFER_SIZE 4096u
+#define MIN_STACK_SIZE	 (16u * 1024)
+#define MAX_STACK_SIZE	 (256u * 1024 * 1024)
 /* Datagrams up to the largest UDP payload; a few receives in flight. */
 #define UDP_BUF_SIZE   65536
 #define UDP_COROUTINES 4
 /* Accept back-off while out of descriptors: 1 ms, doubling to 100 ms. */
 #define BACKOFF_MIN (1 * HK_MSEC)
 #define BACKOFF_MAX (100 * HK_MSEC)
+/* Largest fixed file table per thread (the kernel's old limit). */
+#define MAX_ACCEPT_SLOTS 32768u
 
 struct options {
 	const char *bind;
@@ -59,11 +67,14 @@ struct options {
 	hk_cpuset *cpus;
 	uint64_t idle_ns;
 	size_t stack_size;
+	bool no_fixed_files;
+	/* Each thread's share of RLIMIT_NOFILE, as fixed file slots. */
+	unsigned accept_slots;
 };
 
 struct counters {
 	uint64_t accepted, closed, resets, tcp_bytes;
-	uint64_t udp_datagrams, udp_bytes, backoffs, foreign_cpu;
+	uint64_t udp_datagrams, udp_bytes, backoffs, foreign_cpu, starved;
 	uint64_t enters, cqes;
 };
 
@@ -73,6 +84,8 @@ struct worker {
 	/* Given by main; the ports are the ones bound once the thread runs. */
 	int tcp_port, udp_port, signal_fd;
 	int tcp_fd, udp_fd;
+	/* HK_ACCEPT_FIXED when connections go into the fixed file table. */
+	unsigned accept_flags;
 	hk_loop *loop; /* under loops_lock: stop_all() reaches it from thread 0 */
 	/* The NAPI instance of this thread's connections, learned from the
 	 * first one that has one (NIC queues have, loopback has not). */
@@ -136,50 +149,113 @@ static bool is_reset(long r)
  * handles them; those that did not are counted, as are those that came
  * through a NIC queue (NAPI instance) other than the thread's own.
  */
-static void note_locality(struct worker *w, int fd)
+static void note_locality(struct worker *w, hk_co *co, int fd)
 {
-	int cpu = hk_socket_incoming_cpu(fd);
+	int cpu = -1;
 	unsigned napi_id = 0;
 
-	if (hk_socket_incoming_napi_id(fd, &napi_id) < 0)
-		napi_id = 0;
+	if (!HK_FD_IS_FIXED(fd)) {
+		cpu = hk_socket_incoming_cpu(fd);
+		if (hk_socket_incoming_napi_id(fd, &napi_id) < 0)
+			napi_id = 0;
+	} else if (hk_loop_features(hk_co_loop(co)) & HK_URING_SOCKET_CMD) {
+		/* A fixed slot has no descriptor: ask through the ring. */
+		if (hk_co_getsockopt(co, fd, SOL_SOCKET, SO_INCOMING_CPU, &cpu, sizeof(cpu)) < 0)
+			cpu = -1;
+		if (hk_co_getsockopt(co, fd, SOL_SOCKET, SO_INCOMING_NAPI_ID, &napi_id,
+				     sizeof(napi_id)) < 0)
+			napi_id = 0;
+	}
 	if (napi_id != 0 && w->napi_id == 0)
 		w->napi_id = napi_id;
 	if ((cpu >= 0 && cpu != w->cpu) || (napi_id != 0 && napi_id != w->napi_id))
 		w->c.foreign_cpu++;
 }
 
-/* One TCP connection: echoes until EOF, a reset, an error or the idle timeout. */
+/*
+ * One TCP connection: echoes until EOF, a reset, an error or the idle
+ * timeout. Data comes from a multishot recv into the receive ring; each
+ * buffer goes back with one send (MSG_WAITALL: all of it, or an error),
+ * and the buffer returns to the ring when the send is done. The send is
+ * not waited for alone: the coroutine waits for both the send and the
+ * next data (HK_WAIT_ALL, which ends early on a failure), so a request
+ * costs one resume, not two.
+ */
 static void connection(hk_co *co, void *arg)
 {
 	struct worker *w = self;
 	int fd = (int)(intptr_t)arg;
-	char buf[TCP_BUF_SIZE];
+	bool starved = false;
+	hk_recv_buf out = {0};
+	int send = -1, r = 0;
 
 	/* Dropped before it first ran (the loop freed, or hk_co_own() failed). */
 	if (hk_co_dead(co)) {
 		w->c.closed++;
 		return;
 	}
-	note_locality(w, fd);
+	note_locality(w, co, fd);
 	if (opt.idle_ns)
 		hk_co_set_inactivity(co, opt.idle_ns);
-	for (;;) {
-		int n = hk_co_recv(co, fd, buf, sizeof(buf), 0);
-		if (n <= 0) {
-			w->c.resets += is_reset(n);
+	int op = hk_op_recv_multishot(co, fd);
+	while (op >= 0) {
+		r = hk_co_wait(co, 1u << op | (send >= 0 ? 1u << send : 0), HK_WAIT_ALL);
+		if (r >= 0 && send >= 0) {
+			/* Woken by the recv failing: the send's outcome first. */
+			if (!(r & 1u << send))
+				r = hk_co_wait(co, 1u << send, HK_WAIT_ALL);
+			if (r >= 0)
+				r = hk_co_result(co, send);
+			/* MSG_WAITALL: short only when interrupted. */
+			if (r >= 0 && (size_t)r < out.len)
+				r = (int)hk_co_send_all(co, fd, (char *)out.data + r,
+							out.len - (size_t)r, MSG_NOSIGNAL);
+			hk_co_recv_buf_put(co, out.id);
+			send = -1;
+		}
+		if (r < 0)
+			break;
+		r = hk_co_recv_next(co, op, &out);
+		if (r > 0) {
+			w->c.tcp_bytes += out.len;
+			starved = false;
+			/* MSG_NOSIGNAL: a peer gone makes EPIPE, not SIGPIPE. */
+			send = hk_op_send(co, fd, out.data, out.len, MSG_NOSIGNAL | MSG_WAITALL);
+			if (send < 0) {
+				hk_co_recv_buf_put(co, out.id);
+				r = send;
+				break;
+			}
+			continue;
+		}
+		if (r != -ENOBUFS) {
+			if (r == -EAGAIN)
+				continue;
 			break;
 		}
-		w->c.tcp_bytes += (unsigned)n;
-		/* MSG_NOSIGNAL: a peer gone makes EPIPE, not SIGPIPE. */
-		ssize_t s = hk_co_send_all(co, fd, buf, (size_t)n, MSG_NOSIGNAL);
-		if (s < 0) {
-			w->c.resets += is_reset(s);
-			break;
-		}
+		/*
+		 * The ring ran dry: the thread's other connections hold every
+		 * buffer, and give them back as they send. Let them run, then
+		 * start again; still dry, pause a little.
+		 */
+		w->c.starved++;
+		r = starved ? hk_co_sleep(co, HK_MSEC) : hk_co_yield(co);
+		starved = true;
+		op = r < 0 ? r : hk_op_recv_multishot(co, fd);
 	}
-	/* The runtime closes @fd, which the acceptor gave this coroutine. */
+	w->c.resets += is_reset(r) || is_reset(op);
+	/* The runtime closes @fd, which the acceptor gave this coroutine, and
+	 * cancels the recv. */
 	w->c.closed++;
+}
+
+/* Closes an accepted connection nobody took: a descriptor or a fixed slot. */
+static void drop_accepted(hk_co *acceptor, int fd)
+{
+	if (HK_FD_IS_FIXED(fd))
+		hk_co_close(acceptor, fd);
+	else
+		close(fd);
 }
 
 /* Hands accepted @fd to a new connection coroutine, which owns it from then on. */
@@ -190,14 +266,14 @@ static void start_connection(struct worker *w, hk_co *acceptor, int fd)
 	w->c.accepted++;
 	int r = hk_co_spawn(hk_co_loop(acceptor), connection, (void *)(intptr_t)fd, &co);
 	if (r < 0) {
-		close(fd);
+		drop_accepted(acceptor, fd);
 		w->c.closed++;
 		return;
 	}
 	r = hk_co_own(co, fd, HK_OWN_CLOSE);
 	if (r < 0) {
 		hk_co_drop(co); /* it counts itself closed when it runs */
-		close(fd);
+		drop_accepted(acceptor, fd);
 	}
 }
 
@@ -208,9 +284,12 @@ static bool accept_fatal(int r)
 }
 
 /*
- * Accepts with one multishot accept, re-armed when it ends. Out of
- * descriptors (EMFILE, ENFILE) or memory, the connection waits in the
- * listen queue: sleep, doubling the pause, then try again.
+ * Accepts with one multishot accept, re-armed when it ends, into the fixed
+ * file table (the kernel then skips looking the socket up on every
+ * operation) unless --no-fixed-files. Out of descriptors (EMFILE, ENFILE:
+ * also a full fixed table, sized from RLIMIT_NOFILE) or memory, the
+ * connection waits in the listen queue: sleep, doubling the pause, then
+ * try again.
  */
 static void acceptor(hk_co *co, void *arg)
 {
@@ -218,7 +297,7 @@ static void acceptor(hk_co *co, void *arg)
 	uint64_t backoff = BACKOFF_MIN;
 
 	for (;;) {
-		int op = hk_op_accept_multishot(co, w->tcp_fd, 0);
+		int op = hk_op_accept_multishot(co, w->tcp_fd, w->accept_flags);
 		if (op < 0)
 			return;
 
@@ -297,6 +376,10 @@ static int setup(struct worker *w, hk_loop **ret)
 	hk_loop_params params = {
 	    .stack_size = opt.stack_size,
 	    .flags = HK_LOOP_GUARD_REPORT,
+	    .recv_buffers = RECV_BUFFERS,
+	    .recv_buffer_size = RECV_BUFFER_SIZE,
+	    .fixed_files = opt.accept_slots,
+	    .accept_slots = opt.accept_slots,
 	};
 	hk_loop *loop = NULL;
 	uint16_t port;
@@ -327,6 +410,8 @@ static int setup(struct worker *w, hk_loop **ret)
 	r = hk_loop_new(&params, &loop);
 	if (r < 0)
 		return r;
+	if (hk_loop_features(loop) & HK_URING_FILE_ALLOC)
+		w->accept_flags = HK_ACCEPT_FIXED;
 	w->failed = "start the coroutines";
 	r = hk_co_spawn(loop, acceptor, w, NULL);
 	for (unsigned i = 0; r >= 0 && w->udp_fd >= 0 && i < UDP_COROUTINES; i++)
@@ -391,6 +476,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: " PROG " --tcp PORT [--udp PORT] [--cpus LIST] [--bind ADDR]\n"
 		"                    [--idle-timeout SECONDS] [--stack-size BYTES]\n"
+		"                    [--no-fixed-files]\n"
 		"\n"
 		"A TCP and UDP echo daemon on hostkit's io_uring runtime: one thread per\n"
 		"CPU, each pinned, with its own loop and SO_REUSEPORT sockets.\n"
@@ -402,6 +488,8 @@ static void usage(FILE *f)
 		"  --bind ADDR             numeric IPv4 or IPv6 address (default 127.0.0.1)\n"
 		"  --idle-timeout SECONDS  close connections idle this long (default: never)\n"
 		"  --stack-size BYTES      coroutine stack size (default 65536, at least %u)\n"
+		"  --no-fixed-files        plain descriptors for connections, not slots of\n"
+		"                          the rings' fixed file tables\n"
 		"  -h, --help              show this help\n"
 		"\n"
 		"Prints \"listening tcp=ADDR:PORT udp=ADDR:PORT cpus=LIST\" once ready and a\n"
@@ -444,6 +532,7 @@ static void parse_options(int argc, char **argv)
 	    {"bind", required_argument, NULL, 'b'},
 	    {"idle-timeout", required_argument, NULL, 'i'},
 	    {"stack-size", required_argument, NULL, 's'},
+	    {"no-fixed-files", no_argument, NULL, 'F'},
 	    {"help", no_argument, NULL, 'h'},
 	    {},
 	};
@@ -488,6 +577,9 @@ static void parse_options(int argc, char **argv)
 		case 's':
 			opt.stack_size =
 			    parse_number("--stack-size", optarg, MIN_STACK_SIZE, MAX_STACK_SIZE);
+			break;
+		case 'F':
+			opt.no_fixed_files = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -545,14 +637,23 @@ static void resolve_cpus(void)
 	hk_root_free(root);
 }
 
-/* Connections are descriptors: take every one the hard limit allows. */
-static void raise_nofile(void)
+/*
+ * Connections are descriptors: take every one the hard limit allows. As
+ * fixed file slots they are not, but the limit still bounds them (and the
+ * kernel bounds a table by it): each thread gets its share.
+ */
+static void raise_nofile(unsigned threads)
 {
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (!opt.no_fixed_files && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rlim_t share = rl.rlim_cur / threads;
+
+		opt.accept_slots = share > MAX_ACCEPT_SLOTS ? MAX_ACCEPT_SLOTS : (unsigned)share;
 	}
 }
 
@@ -620,8 +721,8 @@ int main(int argc, char **argv)
 	int status = 0;
 
 	parse_options(argc, argv);
-	raise_nofile();
 	resolve_cpus();
+	raise_nofile(hk_cpuset_count(opt.cpus));
 
 	/* Blocked here, before any thread exists, so every thread inherits
 	 * the mask and the signals wait for thread 0's signalfd. */
@@ -679,6 +780,7 @@ int main(int argc, char **argv)
 		sum.foreign_cpu += c->foreign_cpu;
 		sum.enters += c->enters;
 		sum.cqes += c->cqes;
+		sum.starved += c->starved;
 	}
 
 	struct rusage ru = {};
@@ -686,12 +788,12 @@ int main(int argc, char **argv)
 	printf("counters threads=%u accepted=%" PRIu64 " closed=%" PRIu64 " resets=%" PRIu64
 	       " tcp_bytes=%" PRIu64 " udp_datagrams=%" PRIu64 " udp_bytes=%" PRIu64
 	       " backoffs=%" PRIu64 " foreign_cpu=%" PRIu64 " user_us=%" PRIu64 " sys_us=%" PRIu64
-	       " enters=%" PRIu64 " cqes=%" PRIu64 "\n",
+	       " enters=%" PRIu64 " cqes=%" PRIu64 " starved=%" PRIu64 "\n",
 	       n_workers, sum.accepted, sum.closed, sum.resets, sum.tcp_bytes, sum.udp_datagrams,
 	       sum.udp_bytes, sum.backoffs, sum.foreign_cpu,
 	       (uint64_t)ru.ru_utime.tv_sec * 1000000 + (uint64_t)ru.ru_utime.tv_usec,
 	       (uint64_t)ru.ru_stime.tv_sec * 1000000 + (uint64_t)ru.ru_stime.tv_usec, sum.enters,
-	       sum.cqes);
+	       sum.cqes, sum.starved);
 	fflush(stdout);
 
 	close(signal_fd);

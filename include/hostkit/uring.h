@@ -55,20 +55,20 @@ typedef struct hk_co hk_co;
 /* Durations are in nanoseconds. */
 #define HK_USEC 1000ULL
 #define HK_MSEC 1000000ULL
-#define HK_SEC 1000000000ULL
+#define HK_SEC	1000000000ULL
 
 /*
  * A descriptor argument is either a plain file descriptor or a slot of the
  * loop's registered file table, written HK_FIXED_FD(slot). Plain
  * descriptors at or above 2^30 cannot be used with the runtime (-EBADF).
  */
-#define HK_FIXED_FD_BIT 0x40000000
-#define HK_FIXED_FD(slot) ((int)((unsigned)(slot) | HK_FIXED_FD_BIT))
-#define HK_FD_IS_FIXED(fd) ((fd) >= 0 && ((unsigned)(fd) & HK_FIXED_FD_BIT) != 0)
-#define HK_FIXED_SLOT(fd) ((unsigned)(fd) & ~(unsigned)HK_FIXED_FD_BIT)
+#define HK_FIXED_FD_BIT	   0x40000000
+#define HK_FIXED_FD(slot)  ((int)((unsigned)(slot) | HK_FIXED_FD_BIT))
+#define HK_FD_IS_FIXED(fd) ((fd) >= 0 && ((unsigned)(fd)&HK_FIXED_FD_BIT) != 0)
+#define HK_FIXED_SLOT(fd)  ((unsigned)(fd) & ~(unsigned)HK_FIXED_FD_BIT)
 
 /* Operation slots per coroutine, and the mask of all of them. */
-#define HK_CO_OPS 16
+#define HK_CO_OPS     16
 #define HK_CO_ALL_OPS 0xffffu
 
 /*
@@ -79,15 +79,16 @@ enum {
 	HK_URING_SINGLE_ISSUER = 1u << 0,    /* IORING_SETUP_SINGLE_ISSUER in use */
 	HK_URING_DEFER_TASKRUN = 1u << 1,    /* IORING_SETUP_DEFER_TASKRUN in use */
 	HK_URING_COOP_TASKRUN = 1u << 2,     /* IORING_SETUP_COOP_TASKRUN in use */
-	HK_URING_SUBMIT_ALL = 1u << 3,       /* IORING_SETUP_SUBMIT_ALL in use */
-	HK_URING_EXT_ARG = 1u << 4,          /* waits with a timeout need no SQE */
-	HK_URING_NODROP = 1u << 5,           /* completions are never dropped */
+	HK_URING_SUBMIT_ALL = 1u << 3,	     /* IORING_SETUP_SUBMIT_ALL in use */
+	HK_URING_EXT_ARG = 1u << 4,	     /* waits with a timeout need no SQE */
+	HK_URING_NODROP = 1u << 5,	     /* completions are never dropped */
 	HK_URING_ACCEPT_MULTISHOT = 1u << 6, /* one accept SQE, many connections */
-	HK_URING_FILE_ALLOC = 1u << 7,       /* the kernel picks fixed slots */
-	HK_URING_SOCKET_CMD = 1u << 8,       /* getsockopt through the ring */
+	HK_URING_FILE_ALLOC = 1u << 7,	     /* the kernel picks fixed slots */
+	HK_URING_SOCKET_CMD = 1u << 8,	     /* getsockopt through the ring */
 	HK_URING_REGISTERED_RING = 1u << 9,  /* the ring fd itself is registered */
 	HK_URING_POLL_MULTISHOT = 1u << 10,  /* one poll SQE, many events */
-	HK_URING_CANCEL_FD = 1u << 11,       /* cancel by descriptor */
+	HK_URING_CANCEL_FD = 1u << 11,	     /* cancel by descriptor */
+	HK_URING_RECV_MULTISHOT = 1u << 12,  /* one recv SQE, many completions */
 };
 
 /* The name of one HK_URING_* bit ("single-issuer", ...), or NULL. */
@@ -121,13 +122,19 @@ typedef struct hk_loop_params {
 	unsigned max_coroutines;
 	/* HK_LOOP_* flags. */
 	unsigned flags;
+	/* The receive buffer ring of hk_op_recv_multishot(): @recv_buffers
+	 * buffers (a power of two up to 32768; default 0: none) of
+	 * @recv_buffer_size bytes (default 4096, rounded up to 64 bytes),
+	 * which the kernel picks from as data arrives. */
+	unsigned recv_buffers;
+	size_t recv_buffer_size;
 } hk_loop_params;
 
 enum {
 	/* Do not ask for single issuer / deferred or cooperative task running,
 	 * as on a kernel without them (tests of the fallbacks). */
 	HK_LOOP_NO_TASKRUN_FLAGS = 1u << 0,
-	/* Behave as on a kernel without multishot accept. */
+	/* Behave as on a kernel without multishot accept and recv. */
 	HK_LOOP_NO_MULTISHOT = 1u << 1,
 	/* Install the guard page crash report (hk_stack_guard_report()) for
 	 * this thread: a coroutine overrunning its stack gets a message on
@@ -170,18 +177,18 @@ HK_API void hk_loop_stop(hk_loop *loop);
 
 /* The loop's counters. */
 typedef struct hk_loop_stats {
-	uint64_t iterations; /* rounds of reap, resume, submit */
-	uint64_t enters;     /* io_uring_enter() calls */
-	uint64_t sqes;       /* submission entries submitted */
-	uint64_t cqes;       /* completions reaped, late ones included */
-	uint64_t late_cqes;  /* completions of coroutines that had ended */
-	uint64_t switches;   /* context switches into coroutines */
-	uint64_t sq_full;    /* times a coroutine found the SQ full */
+	uint64_t iterations;  /* rounds of reap, resume, submit */
+	uint64_t enters;      /* io_uring_enter() calls */
+	uint64_t sqes;	      /* submission entries submitted */
+	uint64_t cqes;	      /* completions reaped, late ones included */
+	uint64_t late_cqes;   /* completions of coroutines that had ended */
+	uint64_t switches;    /* context switches into coroutines */
+	uint64_t sq_full;     /* times a coroutine found the SQ full */
 	uint64_t cq_overflow; /* times the kernel held completions back */
-	uint64_t spawned;    /* coroutines started */
-	uint64_t dropped;    /* coroutines ended by hk_co_drop() or inactivity */
-	uint64_t alive;      /* coroutines now running or waiting */
-	uint64_t zombies;    /* ended coroutines still waiting for the kernel */
+	uint64_t spawned;     /* coroutines started */
+	uint64_t dropped;     /* coroutines ended by hk_co_drop() or inactivity */
+	uint64_t alive;	      /* coroutines now running or waiting */
+	uint64_t zombies;     /* ended coroutines still waiting for the kernel */
 } hk_loop_stats;
 
 HK_API void hk_loop_get_stats(const hk_loop *loop, hk_loop_stats *ret);
@@ -317,8 +324,10 @@ HK_API int hk_op_read(hk_co *co, int fd, void *buf, size_t len, uint64_t offset)
 HK_API int hk_op_write(hk_co *co, int fd, const void *buf, size_t len, uint64_t offset);
 /* On a registered buffer of the loop's pool (see hk_co_buf_obtain()):
  * @len bytes at byte @at of buffer @buf. */
-HK_API int hk_op_read_fixed(hk_co *co, int fd, unsigned buf, size_t at, size_t len, uint64_t offset);
-HK_API int hk_op_write_fixed(hk_co *co, int fd, unsigned buf, size_t at, size_t len, uint64_t offset);
+HK_API int hk_op_read_fixed(hk_co *co, int fd, unsigned buf, size_t at, size_t len,
+			    uint64_t offset);
+HK_API int hk_op_write_fixed(hk_co *co, int fd, unsigned buf, size_t at, size_t len,
+			     uint64_t offset);
 HK_API int hk_op_recv(hk_co *co, int fd, void *buf, size_t len, int flags);
 HK_API int hk_op_send(hk_co *co, int fd, const void *buf, size_t len, int flags);
 HK_API int hk_op_recvmsg(hk_co *co, int fd, struct msghdr *msg, int flags);
@@ -331,7 +340,8 @@ HK_API int hk_op_sendmsg(hk_co *co, int fd, const struct msghdr *msg, int flags)
  * be NULL. The accepted descriptor is not owned by anyone: see hk_co_own().
  */
 enum { HK_ACCEPT_FIXED = 1u << 0 };
-HK_API int hk_op_accept(hk_co *co, int fd, struct sockaddr *addr, socklen_t *addrlen, unsigned flags);
+HK_API int hk_op_accept(hk_co *co, int fd, struct sockaddr *addr, socklen_t *addrlen,
+			unsigned flags);
 /*
  * A multishot accept: one operation that yields a connection each time one
  * arrives, until it fails or is cancelled. The op completes (for
@@ -348,6 +358,39 @@ HK_API int hk_op_accept_multishot(hk_co *co, int fd, unsigned flags);
  * again).
  */
 HK_API int hk_co_accept_next(hk_co *co, int op, int *ret_fd);
+/*
+ * A multishot receive on stream socket @fd (plain or fixed) into buffers
+ * of the loop's receive ring (hk_loop_params.recv_buffers): one operation
+ * that yields data each time some arrives, the kernel choosing the buffer,
+ * so a connection's socket is polled once rather than once per recv. The
+ * op completes (for hk_co_wait()) whenever data is queued or the op ended;
+ * hk_co_recv_next() takes it one buffer at a time. Where the kernel has no
+ * multishot recv (HK_URING_RECV_MULTISHOT absent, or HK_LOOP_NO_MULTISHOT)
+ * the runtime re-arms single recvs that pick from the same ring, so callers
+ * need not care. Errors as for other ops, and -ENOBUFS when the loop has no
+ * receive ring, -EINVAL with a linked timeout armed (it has no single
+ * completion to bound: use hk_co_set_inactivity()).
+ */
+HK_API int hk_op_recv_multishot(hk_co *co, int fd);
+/* One buffer of received data: @len bytes at @data, ring buffer @id. */
+typedef struct hk_recv_buf {
+	void *data;
+	size_t len;
+	unsigned id;
+} hk_recv_buf;
+/*
+ * The next data of multishot recv @op, in order: > 0, the byte count, with
+ * *ret filled; the buffer then belongs to the coroutine until it gives it
+ * back with hk_co_recv_buf_put() (or ends). -EAGAIN: nothing queued, the op
+ * is still armed. Otherwise the op has ended and its slot is free (as after
+ * hk_co_result()): 0 at end of stream, or the error that ended it; -ENOBUFS
+ * when the ring ran dry: give buffers back, then start it again. -EINVAL
+ * when @op is not an outstanding multishot recv.
+ */
+HK_API int hk_co_recv_next(hk_co *co, int op, hk_recv_buf *ret);
+/* Gives receive buffer @id back to the ring. -EINVAL when the coroutine
+ * does not hold it. */
+HK_API int hk_co_recv_buf_put(hk_co *co, unsigned id);
 HK_API int hk_op_connect(hk_co *co, int fd, const struct sockaddr *addr, socklen_t addrlen);
 /* Closes @fd (plain, or a fixed slot: its file is closed and the slot
  * freed when the coroutine owned it through hk_co_fixed_alloc()). Ownership
@@ -367,7 +410,8 @@ HK_API int hk_op_files_update(hk_co *co, unsigned slot, int fd);
  * plain descriptor. The result is the option's length. -ENOTSUP where the
  * kernel lacks it (plain descriptors then need no ring: use getsockopt()).
  */
-HK_API int hk_op_getsockopt(hk_co *co, int fd, int level, int optname, void *optval, socklen_t optlen);
+HK_API int hk_op_getsockopt(hk_co *co, int fd, int level, int optname, void *optval,
+			    socklen_t optlen);
 /*
  * Cancels op @op of this coroutine (IORING_OP_ASYNC_CANCEL on its user
  * data). Not an op itself: returns 0 once queued; the cancelled op
@@ -379,17 +423,21 @@ HK_API int hk_op_cancel(hk_co *co, int op);
 HK_API int hk_co_nop(hk_co *co);
 HK_API int hk_co_read(hk_co *co, int fd, void *buf, size_t len, uint64_t offset);
 HK_API int hk_co_write(hk_co *co, int fd, const void *buf, size_t len, uint64_t offset);
-HK_API int hk_co_read_fixed(hk_co *co, int fd, unsigned buf, size_t at, size_t len, uint64_t offset);
-HK_API int hk_co_write_fixed(hk_co *co, int fd, unsigned buf, size_t at, size_t len, uint64_t offset);
+HK_API int hk_co_read_fixed(hk_co *co, int fd, unsigned buf, size_t at, size_t len,
+			    uint64_t offset);
+HK_API int hk_co_write_fixed(hk_co *co, int fd, unsigned buf, size_t at, size_t len,
+			     uint64_t offset);
 HK_API int hk_co_recv(hk_co *co, int fd, void *buf, size_t len, int flags);
 HK_API int hk_co_send(hk_co *co, int fd, const void *buf, size_t len, int flags);
 HK_API int hk_co_recvmsg(hk_co *co, int fd, struct msghdr *msg, int flags);
 HK_API int hk_co_sendmsg(hk_co *co, int fd, const struct msghdr *msg, int flags);
-HK_API int hk_co_accept(hk_co *co, int fd, struct sockaddr *addr, socklen_t *addrlen, unsigned flags);
+HK_API int hk_co_accept(hk_co *co, int fd, struct sockaddr *addr, socklen_t *addrlen,
+			unsigned flags);
 HK_API int hk_co_connect(hk_co *co, int fd, const struct sockaddr *addr, socklen_t addrlen);
 HK_API int hk_co_close(hk_co *co, int fd);
 HK_API int hk_co_poll(hk_co *co, int fd, unsigned events);
-HK_API int hk_co_getsockopt(hk_co *co, int fd, int level, int optname, void *optval, socklen_t optlen);
+HK_API int hk_co_getsockopt(hk_co *co, int fd, int level, int optname, void *optval,
+			    socklen_t optlen);
 /* Sleeps @ns nanoseconds (a timeout op): 0 when it elapsed. */
 HK_API int hk_co_sleep(hk_co *co, uint64_t ns);
 /* Writes all @len bytes (repeating short sends): @len or -errno. */

@@ -74,11 +74,15 @@ static void co_finish(hk_loop *loop, hk_co *co)
 void uring_co_resume(hk_loop *loop, hk_co *co)
 {
 	co->state = CO_RUNNING;
-	hk_stack_guard_set_current(&co->stack, co_id_of(co));
+	/* Only a loop with the crash report says which coroutine runs: a
+	 * call out of line, twice per switch, that others need not pay. */
+	if (_unlikely_(loop->guard_report))
+		hk_stack_guard_set_current(&co->stack, co_id_of(co));
 	asan_start(&loop->asan_fake, co->stack.base, co->stack.size);
 	hk_ctx_switch(&loop->main_ctx, &co->ctx);
 	asan_finish(loop->asan_fake, NULL, NULL);
-	hk_stack_guard_set_current(NULL, 0);
+	if (_unlikely_(loop->guard_report))
+		hk_stack_guard_set_current(NULL, 0);
 	loop->stats.switches++;
 	if (co->state == CO_ENDED)
 		co_finish(loop, co);
@@ -137,6 +141,10 @@ void uring_co_free_records(hk_loop *loop)
 			for (unsigned op = 0; op < HK_CO_OPS; op++)
 				free(co->aq[op].fds);
 		free(co->aq);
+		if (co->rq)
+			for (unsigned op = 0; op < HK_CO_OPS; op++)
+				free(co->rq[op].items);
+		free(co->rq);
 		free(co->own);
 		free(co->bufs);
 		free(co);
@@ -216,6 +224,7 @@ void uring_co_release(hk_loop *loop, hk_co *co)
 		uring_waitq_remove(co->park == PARK_BUF ? &loop->buf_waiters : &loop->fixed_waiters,
 				   co);
 	uring_accept_flush(loop, co);
+	uring_recv_flush(loop, co);
 	for (unsigned i = 0; i < co->n_bufs; i++)
 		uring_buf_put(loop, co->bufs[i]);
 	co->n_bufs = 0;
@@ -239,7 +248,8 @@ void uring_co_release(hk_loop *loop, hk_co *co)
 	co->pending = co->completed = co->failed = co->urgent = co->wait_mask = 0;
 	co->inflight = 0;
 	memset(co->expect, 0, sizeof(co->expect));
-	co->multishot = co->ms_ended = co->ms_rearm = co->lt_fired = co->cancel_sent = 0;
+	co->multishot = co->recv_ms = co->ms_ended = co->ms_rearm = co->lt_fired = co->cancel_sent =
+	    0;
 	co->fixed_res = co->accept_ops = co->free_slot = co->special = 0;
 	co->dead = 0;
 	co->quiet = false;

@@ -68,7 +68,12 @@ enum {
 	LOOP_OP_PROBE_ACCEPT,
 	LOOP_OP_PROBE_CANCEL_FD,
 	LOOP_OP_PROBE_CANCEL,
+	LOOP_OP_PROBE_RECV,
 };
+
+/* The buffer group of the receive ring; the probe's, never registered. */
+#define RECV_BGID	0
+#define PROBE_RECV_BGID 1
 
 static inline uint64_t ud_loop(unsigned kind)
 {
@@ -116,6 +121,17 @@ struct accept_queue {
 	unsigned head, tail, cap;
 };
 
+/* Data a multishot recv has delivered: a byte count and its ring buffer. */
+struct recv_item {
+	int res;
+	unsigned id;
+};
+
+struct recv_queue {
+	struct recv_item *items;
+	unsigned head, tail, cap;
+};
+
 struct owned_fd {
 	int fd;
 	unsigned flags;
@@ -146,9 +162,10 @@ struct hk_co {
 	unsigned inflight; /* CQEs the kernel still owes, all ops together */
 	uint8_t expect[HK_CO_OPS];
 	int res[HK_CO_OPS];
-	unsigned multishot;   /* ops that are multishot accepts */
-	unsigned ms_ended;    /* multishot accepts that ended (res holds why) */
-	unsigned ms_rearm;    /* single accepts to start again (no multishot) */
+	unsigned multishot;   /* ops that are multishot accepts or recvs */
+	unsigned recv_ms;     /* of those, the recvs */
+	unsigned ms_ended;    /* multishot ops that ended (res holds why) */
+	unsigned ms_rearm;    /* single accepts or recvs to start again */
 	unsigned lt_fired;    /* ops whose linked timeout fired */
 	unsigned cancel_sent; /* ops an ASYNC_CANCEL was queued for */
 	unsigned fixed_res;   /* accepts whose result is a fixed slot */
@@ -183,6 +200,8 @@ struct hk_co {
 	union op_arg oparg[HK_CO_OPS];
 	struct __kernel_timespec link_ts[HK_CO_OPS];
 	struct accept_queue *aq; /* HK_CO_OPS of them, on first multishot accept */
+	struct recv_queue *rq;	 /* HK_CO_OPS of them, on first multishot recv */
+	unsigned n_rbufs;	 /* receive ring buffers it holds */
 	struct owned_fd *own;
 	unsigned n_own, cap_own;
 	unsigned *bufs;
@@ -228,13 +247,15 @@ struct hk_loop {
 	bool running;
 	bool freeing;
 	bool ring_up;
-	bool valgrind; /* running under it: see uring_vg_done() */
+	bool valgrind;	   /* running under it: see uring_vg_done() */
+	bool taskrun_flag; /* IORING_SQ_TASKRUN tells of completions to come */
+	bool guard_report; /* HK_LOOP_GUARD_REPORT: name the running coroutine */
 	uint64_t stop_buf;
 	uint8_t op_supported[256];
 	/* hk_loop_new()'s probe of socket commands and multishot accept */
 	struct {
 		int type;
-		int cmd_res, accept_res, cancel_fd_res, cancel_res;
+		int cmd_res, accept_res, cancel_fd_res, cancel_res, recv_res;
 		unsigned outstanding;
 	} probe;
 	/* The fixed file table: [0, fixed_alloc_n) through the allocator. */
@@ -249,6 +270,14 @@ struct hk_loop {
 	unsigned *buf_free;  /* a stack of free indices */
 	uint32_t *buf_owner; /* slot of the coroutine holding it, 0: free */
 	struct waitq buf_waiters;
+	/* The receive ring (group RECV_BGID): the kernel takes buffers from
+	 * it, hk_co_recv_buf_put() adds them back. */
+	struct io_uring_buf_ring *rbr;
+	size_t rbr_map_size;
+	char *rbuf_base;
+	size_t rbuf_size, rbuf_map_size;
+	unsigned n_rbufs, rbuf_mask;
+	uint32_t *rbuf_owner; /* slot of the coroutine holding it, 0: none */
 };
 
 static inline uint64_t uring_clock(void)
@@ -390,11 +419,13 @@ static inline int co_collect(hk_co *co, int op)
 		return co->pending & bit ? -EBUSY : -EINVAL;
 	if (_unlikely_(co->special & bit)) {
 		if (co->multishot & bit) {
-			const struct accept_queue *q = &co->aq[op];
+			bool queued = co->recv_ms & bit ? co->rq[op].head != co->rq[op].tail
+							: co->aq[op].head != co->aq[op].tail;
 
-			if (!(co->ms_ended & bit) || q->head != q->tail)
+			if (!(co->ms_ended & bit) || queued)
 				return -EBUSY;
 			co->multishot &= ~bit;
+			co->recv_ms &= ~bit;
 			co->ms_ended &= ~bit;
 		}
 		co->cancel_sent &= ~bit;
@@ -436,6 +467,8 @@ int uring_co_reserve_sqes(hk_co *co, unsigned n);
 void uring_accept_cqe(hk_loop *loop, hk_co *co, unsigned op, int res, unsigned flags);
 void uring_accept_flush(hk_loop *loop, hk_co *co);
 void uring_vg_done(hk_co *co, unsigned op, int res);
+void uring_recv_cqe(hk_loop *loop, hk_co *co, unsigned op, int res, unsigned flags);
+void uring_recv_flush(hk_loop *loop, hk_co *co);
 
 /* pool.c */
 int uring_pool_init(hk_loop *loop, const hk_loop_params *params);
@@ -443,5 +476,7 @@ void uring_pool_fini(hk_loop *loop);
 void uring_fixed_put(hk_loop *loop, unsigned slot);
 void uring_buf_put(hk_loop *loop, unsigned buf);
 int uring_bufs_reserve(hk_co *co, unsigned n);
+void uring_rbuf_put(hk_loop *loop, unsigned id);
+void uring_rbufs_release(hk_loop *loop, hk_co *co);
 
 #endif

@@ -30,9 +30,9 @@
 #define MAX_OVERFLOW_ROUNDS 8
 
 static const char *const feature_names[] = {
-    "single-issuer", "defer-taskrun",	"coop-taskrun",	    "submit-all",
-    "ext-arg",	     "nodrop",		"accept-multishot", "file-alloc",
-    "socket-cmd",    "registered-ring", "poll-multishot",   "cancel-fd",
+    "single-issuer",  "defer-taskrun",	  "coop-taskrun",   "submit-all", "ext-arg",
+    "nodrop",	      "accept-multishot", "file-alloc",	    "socket-cmd", "registered-ring",
+    "poll-multishot", "cancel-fd",	  "recv-multishot",
 };
 
 const char *hk_uring_feature_name(unsigned bit)
@@ -55,13 +55,29 @@ void hk_loop_get_stats(const hk_loop *loop, hk_loop_stats *ret)
 
 /* ---- Submitting ---- */
 
-static void count_submitted(hk_loop *loop, unsigned before)
+/* SQEs queued since the last submit: liburing's own counters, no load of
+ * the kernel's head. */
+static inline unsigned sq_unflushed(const struct io_uring *ring)
 {
-	unsigned after = io_uring_sq_ready(&loop->ring);
+	return ring->sq.sqe_tail - ring->sq.sqe_head;
+}
 
+/*
+ * Counts a submit of the @before SQEs that were queued. The kernel takes
+ * them all (IORING_SETUP_SUBMIT_ALL, or it fails them with completions)
+ * unless the enter itself failed; only then is its head read.
+ */
+static void count_submitted(hk_loop *loop, unsigned before, int r)
+{
 	loop->stats.enters++;
-	if (before > after)
-		loop->stats.sqes += before - after;
+	if (r >= 0 || r == -ETIME || r == -EINTR) {
+		loop->stats.sqes += before;
+		return;
+	}
+
+	unsigned left = io_uring_sq_ready(&loop->ring);
+	if (before > left)
+		loop->stats.sqes += before - left;
 }
 
 /*
@@ -71,10 +87,10 @@ static void count_submitted(hk_loop *loop, unsigned before)
  */
 int uring_submit_nowait(hk_loop *loop)
 {
-	unsigned before = io_uring_sq_ready(&loop->ring);
+	unsigned before = sq_unflushed(&loop->ring);
 	int r = io_uring_submit_and_get_events(&loop->ring);
 
-	count_submitted(loop, before);
+	count_submitted(loop, before, r);
 	return r;
 }
 
@@ -366,6 +382,9 @@ static void loop_cqe(hk_loop *loop, uint64_t ud, int res, unsigned flags)
 	case LOOP_OP_PROBE_CANCEL:
 		loop->probe.cancel_res = res;
 		break;
+	case LOOP_OP_PROBE_RECV:
+		loop->probe.recv_res = res;
+		break;
 	default:
 		return;
 	}
@@ -414,7 +433,10 @@ static void co_cqe_slow(hk_loop *loop, hk_co *co, uint64_t ud, int res, unsigned
 		if (res == -ETIME)
 			co->lt_fired |= bit;
 	} else if (co->multishot & bit) {
-		uring_accept_cqe(loop, co, op, res, flags);
+		if (co->recv_ms & bit)
+			uring_recv_cqe(loop, co, op, res, flags);
+		else
+			uring_accept_cqe(loop, co, op, res, flags);
 		if (flags & IORING_CQE_F_MORE)
 			goto wake;
 		co->inflight--;
@@ -591,7 +613,17 @@ static int submit(hk_loop *loop, bool wait, uint64_t max_wait_ns)
 			wait_ns = VALGRIND_WAIT_SLICE;
 	}
 
-	unsigned before = io_uring_sq_ready(&loop->ring);
+	unsigned before = sq_unflushed(&loop->ring);
+	/*
+	 * Nothing to submit, coroutines to run, and no completion waiting
+	 * for the kernel to post it: with the task-run flag the kernel says
+	 * so in the SQ ring's flags, and entering would only cost the
+	 * syscall. (Without the flag the loop cannot know, and enters.)
+	 */
+	if (!wait && before == 0 && loop->taskrun_flag &&
+	    !(IO_URING_READ_ONCE(*loop->ring.sq.kflags) &
+	      (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)))
+		return 0;
 	if (wait && wait_ns) {
 		struct __kernel_timespec ts = uring_ts(wait_ns);
 		struct io_uring_cqe *cqe;
@@ -602,7 +634,7 @@ static int submit(hk_loop *loop, bool wait, uint64_t max_wait_ns)
 	} else {
 		r = io_uring_submit_and_get_events(&loop->ring);
 	}
-	count_submitted(loop, before);
+	count_submitted(loop, before, r);
 	return submit_error_is_fatal(r) ? r : 0;
 }
 
@@ -659,6 +691,8 @@ int hk_loop_run(hk_loop *loop)
 static int ring_setup(hk_loop *loop, unsigned sq_entries, unsigned cq_entries)
 {
 	static const unsigned tries[] = {
+	    IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG |
+		IORING_SETUP_SUBMIT_ALL,
 	    IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SUBMIT_ALL,
 	    IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_SUBMIT_ALL,
 	    IORING_SETUP_SUBMIT_ALL,
@@ -666,7 +700,7 @@ static int ring_setup(hk_loop *loop, unsigned sq_entries, unsigned cq_entries)
 	};
 	int r = -EINVAL;
 
-	for (size_t i = loop->flags & HK_LOOP_NO_TASKRUN_FLAGS ? 2 : 0; i < ELEMENTSOF(tries);
+	for (size_t i = loop->flags & HK_LOOP_NO_TASKRUN_FLAGS ? 3 : 0; i < ELEMENTSOF(tries);
 	     i++) {
 		struct io_uring_params p = {
 		    .flags = tries[i] | IORING_SETUP_CQSIZE,
@@ -686,6 +720,7 @@ static int ring_setup(hk_loop *loop, unsigned sq_entries, unsigned cq_entries)
 			loop->features |= HK_URING_COOP_TASKRUN;
 		if (p.flags & IORING_SETUP_SUBMIT_ALL)
 			loop->features |= HK_URING_SUBMIT_ALL;
+		loop->taskrun_flag = p.flags & IORING_SETUP_TASKRUN_FLAG;
 		if (p.features & IORING_FEAT_EXT_ARG)
 			loop->features |= HK_URING_EXT_ARG;
 		if (p.features & IORING_FEAT_NODROP)
@@ -706,6 +741,34 @@ static void probe_opcodes(hk_loop *loop)
 		if (probe->ops[i].flags & IO_URING_OP_SUPPORTED)
 			loop->op_supported[probe->ops[i].op] = 1;
 	io_uring_free_probe(probe);
+}
+
+/*
+ * Multishot recv, on a socketpair holding a byte: a kernel without it
+ * fails the SQE's flag with -EINVAL; one with it looks for a buffer in
+ * group PROBE_RECV_BGID, which is never registered, and fails with
+ * -ENOBUFS. The socketpair may close once the SQE is submitted: the
+ * request holds its file.
+ */
+static void probe_recv_multishot(hk_loop *loop)
+{
+	int sv[2];
+	struct io_uring_sqe *sqe;
+
+	loop->probe.recv_res = 1;
+	if (!loop->op_supported[IORING_OP_RECV] ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) < 0)
+		return;
+	_cleanup_close_ int rfd = sv[0], wfd = sv[1];
+	if (write(wfd, "", 1) != 1 || !(sqe = uring_loop_sqe(loop)))
+		return;
+	io_uring_prep_recv(sqe, rfd, NULL, 0, 0);
+	sqe->ioprio |= IORING_RECV_MULTISHOT;
+	sqe->flags |= IOSQE_BUFFER_SELECT;
+	sqe->buf_group = PROBE_RECV_BGID;
+	sqe->user_data = ud_loop(LOOP_OP_PROBE_RECV);
+	loop->probe.outstanding++;
+	uring_submit_nowait(loop);
 }
 
 /*
@@ -734,6 +797,7 @@ static void probe_sockets(hk_loop *loop)
 	loop->probe.cmd_res = loop->probe.accept_res = 1;
 	loop->probe.cancel_fd_res = loop->probe.cancel_res = 1;
 	loop->probe.outstanding = 0;
+	probe_recv_multishot(loop);
 	if (cmd && (sqe = uring_loop_sqe(loop))) {
 		uring_prep_getsockopt(sqe, fd, SOL_SOCKET, SO_TYPE, &loop->probe.type,
 				      sizeof(loop->probe.type));
@@ -757,10 +821,10 @@ static void probe_sockets(hk_loop *loop)
 	while (loop->probe.outstanding > 0 && uring_clock() < limit) {
 		struct __kernel_timespec ts = uring_ts(50 * HK_MSEC);
 		struct io_uring_cqe *cqe;
-		unsigned before = io_uring_sq_ready(&loop->ring);
+		unsigned before = sq_unflushed(&loop->ring);
+		int r = io_uring_submit_and_wait_timeout(&loop->ring, &cqe, 1, &ts, NULL);
 
-		io_uring_submit_and_wait_timeout(&loop->ring, &cqe, 1, &ts, NULL);
-		count_submitted(loop, before);
+		count_submitted(loop, before, r);
 		reap_all(loop);
 		if (loop->probe.cancel_fd_res == -EINVAL && loop->probe.accept_res == 1 &&
 		    !cancel_ud_sent && (sqe = uring_loop_sqe(loop))) {
@@ -771,6 +835,8 @@ static void probe_sockets(hk_loop *loop)
 		}
 	}
 
+	if (loop->probe.recv_res == -ENOBUFS)
+		loop->features |= HK_URING_RECV_MULTISHOT;
 	if (loop->probe.cmd_res == (int)sizeof(int) && loop->probe.type == SOCK_STREAM)
 		loop->features |= HK_URING_SOCKET_CMD;
 	if (loop->probe.accept_res == -ECANCELED)
@@ -841,7 +907,7 @@ int hk_loop_new(const hk_loop_params *params, hk_loop **ret)
 	stop_poll_arm(loop);
 	probe_sockets(loop);
 	if (loop->flags & HK_LOOP_NO_MULTISHOT)
-		loop->features &= ~(unsigned)HK_URING_ACCEPT_MULTISHOT;
+		loop->features &= ~(unsigned)(HK_URING_ACCEPT_MULTISHOT | HK_URING_RECV_MULTISHOT);
 	/* The probes' traffic is not the user's. */
 	memset(&loop->stats, 0, sizeof(loop->stats));
 
@@ -849,6 +915,7 @@ int hk_loop_new(const hk_loop_params *params, hk_loop **ret)
 		r = hk_stack_guard_report();
 		if (r < 0)
 			return r;
+		loop->guard_report = true;
 	}
 	*ret = TAKE_PTR(loop);
 	return 0;

@@ -469,7 +469,19 @@ void uring_accept_cqe(hk_loop *loop, hk_co *co, unsigned op, int res, unsigned f
 		accept_end(co, op, res >= 0 ? -ECANCELED : res);
 }
 
-static int accept_rearm(hk_co *co, unsigned op)
+/* The recv a multishot recv is, picking from the receive ring. */
+static void recv_prep(const hk_loop *loop, struct io_uring_sqe *sqe, int fd)
+{
+	io_uring_prep_recv(sqe, sqe_fd(fd), NULL, 0, 0);
+	if (loop->features & HK_URING_RECV_MULTISHOT)
+		sqe->ioprio |= IORING_RECV_MULTISHOT;
+	sqe->flags |= IOSQE_BUFFER_SELECT;
+	sqe->buf_group = RECV_BGID;
+	sqe_fixed(sqe, fd);
+}
+
+/* Starts the single accept or recv that stands for a multishot again. */
+static int ms_restart(hk_co *co, unsigned op)
 {
 	hk_loop *loop = co->loop;
 	struct io_uring_sqe *sqe;
@@ -484,7 +496,10 @@ static int accept_rearm(hk_co *co, unsigned op)
 			return r;
 		sqe = uring_get_sqe(&loop->ring);
 	}
-	accept_prep(loop, sqe, co->oparg[op].accept.fd, co->oparg[op].accept.flags);
+	if (co->recv_ms & (1u << op))
+		recv_prep(loop, sqe, co->oparg[op].accept.fd);
+	else
+		accept_prep(loop, sqe, co->oparg[op].accept.fd, co->oparg[op].accept.flags);
 	sqe->user_data = co->ud_base | op;
 	co->expect[op] = 1;
 	co->inflight++;
@@ -498,7 +513,7 @@ int hk_co_accept_next(hk_co *co, int op, int *ret_fd)
 		return -EINVAL;
 
 	unsigned bit = 1u << op;
-	if (!(co->pending & bit) || !(co->multishot & bit))
+	if (!(co->pending & bit) || !(co->multishot & ~co->recv_ms & bit))
 		return -EINVAL;
 
 	struct accept_queue *q = &co->aq[op];
@@ -511,7 +526,7 @@ int hk_co_accept_next(hk_co *co, int op, int *ret_fd)
 				co->completed &= ~bit;
 		}
 		if (co->ms_rearm & bit) {
-			int r = accept_rearm(co, (unsigned)op);
+			int r = ms_restart(co, (unsigned)op);
 
 			if (r < 0 && !(co->ms_ended & bit))
 				accept_end(co, (unsigned)op, r);
@@ -522,7 +537,7 @@ int hk_co_accept_next(hk_co *co, int op, int *ret_fd)
 	if (co->ms_ended & bit)
 		return co_collect(co, op);
 	if (co->ms_rearm & bit) {
-		int r = accept_rearm(co, (unsigned)op);
+		int r = ms_restart(co, (unsigned)op);
 
 		if (r < 0 && !(co->ms_ended & bit)) {
 			accept_end(co, (unsigned)op, r);
@@ -550,6 +565,151 @@ void uring_accept_flush(hk_loop *loop, hk_co *co)
 		if (co->res[op] >= 0)
 			uring_close_fd(loop, co->res[op]);
 	}
+}
+
+/* ---- Multishot recv on the receive ring ---- */
+
+int hk_op_recv_multishot(hk_co *co, int fd)
+{
+	struct io_uring_sqe *sqe;
+	int op;
+
+	if (!co->loop->rbr)
+		return -ENOBUFS;
+	if (co->link_armed)
+		return -EINVAL;
+	if (!co->rq) {
+		co->rq = calloc(HK_CO_OPS, sizeof(*co->rq));
+		if (!co->rq)
+			return -ENOMEM;
+	}
+	op = op_begin(co, IORING_OP_RECV, fd, &sqe);
+	if (op < 0)
+		return op;
+	recv_prep(co->loop, sqe, fd);
+	co->oparg[op].accept.fd = fd;
+	co->multishot |= 1u << op;
+	co->recv_ms |= 1u << op;
+	co->special |= 1u << op;
+	co->rq[op].head = co->rq[op].tail = 0;
+	return op_commit(co, op, sqe);
+}
+
+static int recv_queue_push(struct recv_queue *q, int res, unsigned id)
+{
+	if (q->tail == q->cap) {
+		if (q->head > 0) {
+			memmove(q->items, q->items + q->head,
+				(q->tail - q->head) * sizeof(*q->items));
+			q->tail -= q->head;
+			q->head = 0;
+		} else {
+			unsigned cap = q->cap ? q->cap * 2 : 8;
+			struct recv_item *items = realloc(q->items, cap * sizeof(*items));
+
+			if (!items)
+				return -ENOMEM;
+			q->items = items;
+			q->cap = cap;
+		}
+	}
+	q->items[q->tail++] = (struct recv_item){.res = res, .id = id};
+	return 0;
+}
+
+/*
+ * A completion of a multishot recv (or of one of its re-armed singles):
+ * data in a ring buffer is queued for hk_co_recv_next(); a buffer with no
+ * data (end of stream) goes straight back to the ring.
+ */
+void uring_recv_cqe(hk_loop *loop, hk_co *co, unsigned op, int res, unsigned flags)
+{
+	unsigned bit = 1u << op;
+	bool queued = false;
+
+	if (flags & IORING_CQE_F_BUFFER) {
+		unsigned id = flags >> IORING_CQE_BUFFER_SHIFT;
+
+		if (res > 0 && recv_queue_push(&co->rq[op], res, id) == 0) {
+			co->completed |= bit;
+			queued = true;
+		} else {
+			uring_rbuf_put(loop, id);
+		}
+	}
+	if (flags & IORING_CQE_F_MORE)
+		return;
+	/* The last completion of this SQE: as for accepts, data means the
+	 * op goes on (a single recv, or a multishot the kernel stopped). */
+	if (res > 0 && queued && !co->dead && co->state < CO_ENDED && !(co->cancel_sent & bit))
+		co->ms_rearm |= bit;
+	else
+		accept_end(co, op, res > 0 ? (queued ? -ECANCELED : -ENOMEM) : res);
+}
+
+int hk_co_recv_next(hk_co *co, int op, hk_recv_buf *ret)
+{
+	hk_loop *loop = co->loop;
+
+	if (_unlikely_(op < 0 || op >= HK_CO_OPS))
+		return -EINVAL;
+
+	unsigned bit = 1u << op;
+	if (_unlikely_(!(co->pending & co->recv_ms & bit)))
+		return -EINVAL;
+
+	struct recv_queue *q = &co->rq[op];
+	if (q->head != q->tail) {
+		struct recv_item it = q->items[q->head++];
+		char *data = loop->rbuf_base + (size_t)it.id * loop->rbuf_size;
+
+		if (q->head == q->tail) {
+			q->head = q->tail = 0;
+			if (!(co->ms_ended & bit))
+				co->completed &= ~bit;
+		}
+		if (_unlikely_(co->ms_rearm & bit)) {
+			int r = ms_restart(co, (unsigned)op);
+
+			if (r < 0 && !(co->ms_ended & bit))
+				accept_end(co, (unsigned)op, r);
+		}
+		loop->rbuf_owner[it.id] = co->slot;
+		co->n_rbufs++;
+#ifdef HK_URING_VALGRIND
+		if (_unlikely_(loop->valgrind))
+			VALGRIND_MAKE_MEM_DEFINED(data, (size_t)it.res);
+#endif
+		*ret = (hk_recv_buf){.data = data, .len = (size_t)it.res, .id = it.id};
+		return it.res;
+	}
+	if (co->ms_ended & bit)
+		return co_collect(co, op);
+	if (co->ms_rearm & bit) {
+		int r = ms_restart(co, (unsigned)op);
+
+		if (r < 0 && !(co->ms_ended & bit)) {
+			accept_end(co, (unsigned)op, r);
+			return co_collect(co, op);
+		}
+	}
+	return -EAGAIN;
+}
+
+/* Data queued for, and buffers held by, a coroutine that ended. */
+void uring_recv_flush(hk_loop *loop, hk_co *co)
+{
+	if (co->rq) {
+		for (unsigned op = 0; op < HK_CO_OPS; op++) {
+			struct recv_queue *q = &co->rq[op];
+
+			while (q->head != q->tail)
+				uring_rbuf_put(loop, q->items[q->head++].id);
+			q->head = q->tail = 0;
+		}
+	}
+	if (co->n_rbufs)
+		uring_rbufs_release(loop, co);
 }
 
 int hk_op_connect(hk_co *co, int fd, const struct sockaddr *addr, socklen_t addrlen)

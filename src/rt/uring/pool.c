@@ -15,6 +15,8 @@
 
 #define DEFAULT_BUFFER_SIZE 4096u
 #define BUFFER_ALIGN	    64u
+/* The kernel's limit on a provided buffer ring. */
+#define MAX_RECV_BUFFERS 32768u
 
 /* ---- Set-up ---- */
 
@@ -97,13 +99,77 @@ static int buffers_init(hk_loop *loop, const hk_loop_params *p)
 	return 0;
 }
 
+static size_t page_round(size_t n)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (n + page - 1) & ~(page - 1);
+}
+
+/*
+ * The receive ring: liburing 2.3 has no io_uring_setup_buf_ring(), so the
+ * ring is mapped here and registered with io_uring_register_buf_ring().
+ * Every buffer starts in it; the kernel hands them out in completions.
+ */
+static int recv_ring_init(hk_loop *loop, const hk_loop_params *p)
+{
+	size_t size = p->recv_buffer_size ? p->recv_buffer_size : DEFAULT_BUFFER_SIZE;
+	unsigned n = p->recv_buffers;
+	int r;
+
+	if (n == 0)
+		return 0;
+	if (n > MAX_RECV_BUFFERS || (n & (n - 1)) != 0 || size > UINT32_MAX)
+		return -EINVAL;
+	size = (size + BUFFER_ALIGN - 1) & ~(size_t)(BUFFER_ALIGN - 1);
+	if (size > (SIZE_MAX / 2) / n)
+		return -EINVAL;
+
+	loop->rbr_map_size = page_round(n * sizeof(struct io_uring_buf));
+	void *map = mmap(NULL, loop->rbr_map_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		return -ENOMEM;
+	loop->rbr = map;
+	loop->rbuf_map_size = page_round(size * n);
+	map = mmap(NULL, loop->rbuf_map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+	if (map == MAP_FAILED)
+		return -ENOMEM;
+	loop->rbuf_base = map;
+	loop->rbuf_owner = calloc(n, sizeof(*loop->rbuf_owner));
+	if (!loop->rbuf_owner)
+		return -ENOMEM;
+	loop->rbuf_size = size;
+	loop->n_rbufs = n;
+	loop->rbuf_mask = (unsigned)io_uring_buf_ring_mask(n);
+
+	io_uring_buf_ring_init(loop->rbr);
+	for (unsigned id = 0; id < n; id++)
+		io_uring_buf_ring_add(loop->rbr, loop->rbuf_base + (size_t)id * size,
+				      (unsigned)size, (unsigned short)id, (int)loop->rbuf_mask,
+				      (int)id);
+	io_uring_buf_ring_advance(loop->rbr, (int)n);
+
+	struct io_uring_buf_reg reg = {
+	    .ring_addr = (uint64_t)(uintptr_t)loop->rbr,
+	    .ring_entries = n,
+	    .bgid = RECV_BGID,
+	};
+	r = io_uring_register_buf_ring(&loop->ring, &reg, 0);
+	return r < 0 ? r : 0;
+}
+
 int uring_pool_init(hk_loop *loop, const hk_loop_params *params)
 {
 	int r = fixed_init(loop, params);
 
 	if (r < 0)
 		return r;
-	return buffers_init(loop, params);
+	r = buffers_init(loop, params);
+	if (r < 0)
+		return r;
+	return recv_ring_init(loop, params);
 }
 
 /* After io_uring_queue_exit(): the kernel no longer uses them. */
@@ -112,6 +178,14 @@ void uring_pool_fini(hk_loop *loop)
 	if (loop->buf_base)
 		munmap(loop->buf_base, loop->buf_map_size);
 	loop->buf_base = NULL;
+	if (loop->rbr)
+		munmap(loop->rbr, loop->rbr_map_size);
+	if (loop->rbuf_base)
+		munmap(loop->rbuf_base, loop->rbuf_map_size);
+	loop->rbr = NULL;
+	loop->rbuf_base = NULL;
+	free(loop->rbuf_owner);
+	loop->rbuf_owner = NULL;
 	free(loop->buf_free);
 	free(loop->buf_owner);
 	free(loop->fixed_free);
@@ -326,4 +400,39 @@ size_t hk_loop_buf_size(const hk_loop *loop)
 unsigned hk_loop_buf_free(const hk_loop *loop)
 {
 	return loop->buf_n_free;
+}
+
+/* ---- The receive ring ---- */
+
+/* Receive buffer @id back into the ring, for the kernel to fill again. */
+void uring_rbuf_put(hk_loop *loop, unsigned id)
+{
+	loop->rbuf_owner[id] = 0;
+	io_uring_buf_ring_add(loop->rbr, loop->rbuf_base + (size_t)id * loop->rbuf_size,
+			      (unsigned)loop->rbuf_size, (unsigned short)id, (int)loop->rbuf_mask,
+			      0);
+	io_uring_buf_ring_advance(loop->rbr, 1);
+}
+
+int hk_co_recv_buf_put(hk_co *co, unsigned id)
+{
+	hk_loop *loop = co->loop;
+
+	if (_unlikely_(id >= loop->n_rbufs || loop->rbuf_owner[id] != co->slot))
+		return -EINVAL;
+	co->n_rbufs--;
+	uring_rbuf_put(loop, id);
+	return 0;
+}
+
+/* What a coroutine that ends still holds goes back to the ring. */
+void uring_rbufs_release(hk_loop *loop, hk_co *co)
+{
+	for (unsigned id = 0; co->n_rbufs > 0 && id < loop->n_rbufs; id++) {
+		if (loop->rbuf_owner[id] != co->slot)
+			continue;
+		co->n_rbufs--;
+		uring_rbuf_put(loop, id);
+	}
+	co->n_rbufs = 0;
 }
