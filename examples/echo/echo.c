@@ -719,6 +719,7 @@ int main(int argc, char **argv)
 {
 	sigset_t mask;
 	int status = 0;
+	bool started_all = false;
 
 	parse_options(argc, argv);
 	resolve_cpus();
@@ -749,6 +750,7 @@ int main(int argc, char **argv)
 		status = 1;
 	} else {
 		char tcp[INET6_ADDRSTRLEN + 8], udp[INET6_ADDRSTRLEN + 8];
+		started_all = true;
 		char *list = hk_cpuset_to_list(opt.cpus);
 
 		format_endpoint(workers[0].tcp_port, tcp, sizeof(tcp));
@@ -783,17 +785,20 @@ int main(int argc, char **argv)
 		sum.starved += c->starved;
 	}
 
+	/* Counters only for a daemon that ran: a failed start said why. */
 	struct rusage ru = {};
 	getrusage(RUSAGE_SELF, &ru);
-	printf("counters threads=%u accepted=%" PRIu64 " closed=%" PRIu64 " resets=%" PRIu64
-	       " tcp_bytes=%" PRIu64 " udp_datagrams=%" PRIu64 " udp_bytes=%" PRIu64
-	       " backoffs=%" PRIu64 " foreign_cpu=%" PRIu64 " user_us=%" PRIu64 " sys_us=%" PRIu64
-	       " enters=%" PRIu64 " cqes=%" PRIu64 " starved=%" PRIu64 "\n",
-	       n_workers, sum.accepted, sum.closed, sum.resets, sum.tcp_bytes, sum.udp_datagrams,
-	       sum.udp_bytes, sum.backoffs, sum.foreign_cpu,
-	       (uint64_t)ru.ru_utime.tv_sec * 1000000 + (uint64_t)ru.ru_utime.tv_usec,
-	       (uint64_t)ru.ru_stime.tv_sec * 1000000 + (uint64_t)ru.ru_stime.tv_usec, sum.enters,
-	       sum.cqes, sum.starved);
+	if (started_all)
+		printf("counters threads=%u accepted=%" PRIu64 " closed=%" PRIu64 " resets=%" PRIu64
+		       " tcp_bytes=%" PRIu64 " udp_datagrams=%" PRIu64 " udp_bytes=%" PRIu64
+		       " backoffs=%" PRIu64 " foreign_cpu=%" PRIu64 " user_us=%" PRIu64
+		       " sys_us=%" PRIu64 " enters=%" PRIu64 " cqes=%" PRIu64 " starved=%" PRIu64
+		       "\n",
+		       n_workers, sum.accepted, sum.closed, sum.resets, sum.tcp_bytes,
+		       sum.udp_datagrams, sum.udp_bytes, sum.backoffs, sum.foreign_cpu,
+		       (uint64_t)ru.ru_utime.tv_sec * 1000000 + (uint64_t)ru.ru_utime.tv_usec,
+		       (uint64_t)ru.ru_stime.tv_sec * 1000000 + (uint64_t)ru.ru_stime.tv_usec,
+		       sum.enters, sum.cqes, sum.starved);
 	fflush(stdout);
 
 	close(signal_fd);

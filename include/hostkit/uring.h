@@ -153,8 +153,17 @@ HK_API int hk_loop_new(const hk_loop_params *params, hk_loop **ret);
 
 /*
  * Drops every coroutine, waits for the kernel to give back their
- * operations, closes what they owned, and frees the loop. NULL allowed.
- * Returns NULL.
+ * operations (up to 10 seconds), closes what they owned, and frees the
+ * loop. NULL allowed. Returns NULL.
+ *
+ * Must be called on the loop's owner thread, the one that created it: with
+ * a single issuer the kernel refuses another thread's submits and waits,
+ * so the coroutines cannot be unwound nor their operations reaped. When
+ * operations are still out at the end (that case, or the time limit passed)
+ * the ring's closing cancels them, but the kernel finishes that later, and
+ * may still write into the memory they named: the stacks of the
+ * coroutines concerned, the registered buffer pool and the receive ring
+ * are then left mapped (leaked) rather than unmapped under the kernel.
  */
 HK_API hk_loop *hk_loop_free(hk_loop *loop);
 
@@ -253,7 +262,9 @@ HK_API int hk_loop_wake(hk_loop *loop, uint64_t id);
  * An inactivity timeout: when no operation of the coroutine completes for
  * @ns nanoseconds (and it does not yield), it is dropped with -ETIMEDOUT.
  * 0 turns it off. The clock is checked once per loop iteration, and the
- * loop never sleeps past the nearest such deadline. Returns 0.
+ * loop never sleeps past the nearest such deadline. Returns 0, or -ENOMEM
+ * when the loop's deadline heap could not grow (the timeout is then not
+ * set).
  */
 HK_API int hk_co_set_inactivity(hk_co *co, uint64_t ns);
 
@@ -262,9 +273,9 @@ enum {
 	/*
 	 * Until every op of the mask has completed, or one of them failed
 	 * (a negative result other than -EAGAIN, a linked timeout that fired
-	 * included), or an op in the coroutine's urgent mask completed: the
-	 * seeds' "wake on a timeout or failure, not on the first of two
-	 * reads".
+	 * included), or an op in the coroutine's urgent mask completed, even
+	 * one outside the mask: the seeds' "wake on a timeout or failure, not
+	 * on the first of two reads".
 	 */
 	HK_WAIT_ALL = 0,
 	/* Until any op of the mask has completed. */
@@ -281,8 +292,11 @@ enum {
 HK_API int hk_co_wait(hk_co *co, unsigned mask, int how);
 
 /*
- * Ops whose completion always ends an HK_WAIT_ALL wait (say, a timeout op
- * racing two reads). Returns the previous mask.
+ * Ops whose completion always ends an HK_WAIT_ALL wait of hk_co_wait(),
+ * even outside its mask (say, a timeout op racing two reads); while one of
+ * them has completed and is not collected, such waits return at once. The
+ * hk_co_* shorthands wait for their own op only: the urgent mask does not
+ * end them. Returns the previous mask.
  */
 HK_API unsigned hk_co_set_urgent(hk_co *co, unsigned mask);
 
@@ -295,14 +309,19 @@ HK_API unsigned hk_co_completed(const hk_co *co);
  * Collects the result of completed op @op and frees its slot: the kernel's
  * result (bytes, a descriptor, 0, or -errno), with -ETIME when a timeout
  * linked to it fired. -EBUSY when @op has not completed (it stays
- * started), -EINVAL when it was not started.
+ * started), and for a multishot op (accept, recv) until it has ended and
+ * everything it queued was taken (hk_co_accept_next(), hk_co_recv_next()
+ * collect it then themselves). -EINVAL when it was not started.
  */
 HK_API int hk_co_result(hk_co *co, int op);
 
 /*
  * Links a timeout of @ns nanoseconds to the next operation this coroutine
  * starts: if the timeout fires first the operation is cancelled and its
- * result is -ETIME. Applies to one operation. Returns 0.
+ * result is -ETIME. Applies to one call of an hk_op_* (or shorthand): when
+ * that call fails before starting its operation (-EBADF, -EBUSY, ...), the
+ * timeout goes with it and the next operation has none. hk_op_cancel() is
+ * not an operation and leaves it armed. Returns 0.
  */
 HK_API int hk_co_link_timeout(hk_co *co, uint64_t ns);
 
@@ -317,13 +336,21 @@ HK_API int hk_co_link_timeout(hk_co *co, uint64_t ns);
  * completes (a coroutine's stack does, even if it is dropped).
  *
  * The hk_co_* forms start one operation, wait for it (HK_WAIT_ALL) and
- * return its result.
+ * return its result. They wait for that op only: neither the urgent mask
+ * nor hk_loop_wake() ends their wait (a wake-up is kept for the next
+ * hk_co_wait()). When the coroutine is being dropped they return
+ * -ECANCELED or -ETIMEDOUT with the op cancelled; its buffer must still
+ * stay valid, which the stack does, as the coroutine's end waits for it.
  */
 HK_API int hk_op_nop(hk_co *co);
 HK_API int hk_op_read(hk_co *co, int fd, void *buf, size_t len, uint64_t offset);
 HK_API int hk_op_write(hk_co *co, int fd, const void *buf, size_t len, uint64_t offset);
-/* On a registered buffer of the loop's pool (see hk_co_buf_obtain()):
- * @len bytes at byte @at of buffer @buf. */
+/*
+ * On a registered buffer of the loop's pool (see hk_co_buf_obtain()):
+ * @len bytes at byte @at of buffer @buf, which the coroutine must hold
+ * (-EINVAL otherwise, or when the range does not fit). Until the op
+ * completes the buffer is busy: hk_co_buf_release() refuses it.
+ */
 HK_API int hk_op_read_fixed(hk_co *co, int fd, unsigned buf, size_t at, size_t len,
 			    uint64_t offset);
 HK_API int hk_op_write_fixed(hk_co *co, int fd, unsigned buf, size_t at, size_t len,
@@ -384,8 +411,10 @@ typedef struct hk_recv_buf {
  * back with hk_co_recv_buf_put() (or ends). -EAGAIN: nothing queued, the op
  * is still armed. Otherwise the op has ended and its slot is free (as after
  * hk_co_result()): 0 at end of stream, or the error that ended it; -ENOBUFS
- * when the ring ran dry: give buffers back, then start it again. -EINVAL
- * when @op is not an outstanding multishot recv.
+ * when the ring ran dry: give buffers back, then start it again (a
+ * coroutine holding every buffer of the ring ends its own stream so). After
+ * hk_op_cancel() on the op, the data already queued is still returned,
+ * then -ECANCELED. -EINVAL when @op is not an outstanding multishot recv.
  */
 HK_API int hk_co_recv_next(hk_co *co, int op, hk_recv_buf *ret);
 /* Gives receive buffer @id back to the ring. -EINVAL when the coroutine
@@ -415,7 +444,9 @@ HK_API int hk_op_getsockopt(hk_co *co, int fd, int level, int optname, void *opt
 /*
  * Cancels op @op of this coroutine (IORING_OP_ASYNC_CANCEL on its user
  * data). Not an op itself: returns 0 once queued; the cancelled op
- * completes (usually with -ECANCELED) and must still be collected.
+ * completes (usually with -ECANCELED) and must still be collected; a
+ * multishot recv still hands out the data it had queued, then -ECANCELED.
+ * A read_fixed or write_fixed keeps its buffer busy until it completes.
  * -EINVAL when @op is not outstanding.
  */
 HK_API int hk_op_cancel(hk_co *co, int op);
@@ -477,7 +508,11 @@ HK_API unsigned hk_loop_fixed_free(const hk_loop *loop);
  * buffer, owned by the coroutine until released (or its end); when none is
  * free it waits up to @timeout_ns for one (0: do not wait) and fails with
  * -ENOBUFS (no wait) or -ETIME. Waiters are served in order. -ENOBUFS at
- * once when the loop has no pool.
+ * once when the loop has no pool. hk_co_buf_release() gives buffer @buf
+ * back: -EINVAL when the coroutine does not hold it, -EBUSY while a
+ * read_fixed or write_fixed on it is outstanding (the kernel may still
+ * fill it; wait for the op, or cancel it and collect it, first). At the
+ * coroutine's end its buffers are released once its ops are back.
  */
 HK_API int hk_co_buf_obtain(hk_co *co, uint64_t timeout_ns);
 HK_API int hk_co_buf_release(hk_co *co, unsigned buf);
@@ -518,6 +553,11 @@ HK_API int hk_thread_pin(int cpu);
  * hit at ADDR)" to stderr, then lets SIGSEGV end the process. Other faults
  * go to the handler that was there before. hk_loop_new() calls it with
  * HK_LOOP_GUARD_REPORT. Returns 0 or -errno.
+ *
+ * The guard is one page: a frame larger than a page (a big local array)
+ * can jump it and write below it, into whatever is mapped there, with no
+ * fault at all. Keep large buffers off coroutine stacks, or ask for a
+ * stack size with room to spare.
  */
 HK_API int hk_stack_guard_report(void);
 

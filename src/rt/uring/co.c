@@ -243,14 +243,18 @@ void uring_co_release(hk_loop *loop, hk_co *co)
 		loop->stats.zombies--;
 	else
 		loop->stats.alive--; /* hk_loop_free() giving up on one */
-	hk_stack_put(loop->stacks, &co->stack);
+	/* hk_loop_free() giving up on ops the kernel may still complete into
+	 * this stack: it stays mapped, leaked (see there). */
+	if (!(loop->kernel_held && co->inflight > 0))
+		hk_stack_put(loop->stacks, &co->stack);
 
 	co->pending = co->completed = co->failed = co->urgent = co->wait_mask = 0;
+	co->wait_urgent = 0;
 	co->inflight = 0;
 	memset(co->expect, 0, sizeof(co->expect));
 	co->multishot = co->recv_ms = co->ms_ended = co->ms_rearm = co->lt_fired = co->cancel_sent =
 	    0;
-	co->fixed_res = co->accept_ops = co->free_slot = co->special = 0;
+	co->fixed_res = co->accept_ops = co->free_slot = co->buf_ops = co->special = 0;
 	co->dead = 0;
 	co->quiet = false;
 	co->woken = false;

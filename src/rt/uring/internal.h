@@ -158,6 +158,7 @@ struct hk_co {
 	unsigned completed; /* of those, done (a multishot: something queued, or ended) */
 	unsigned failed;    /* of those, done with a negative result but -EAGAIN */
 	unsigned urgent;
+	unsigned wait_urgent; /* urgent for hk_co_wait(), 0 for a shorthand's wait */
 	unsigned wait_mask;
 	unsigned inflight; /* CQEs the kernel still owes, all ops together */
 	uint8_t expect[HK_CO_OPS];
@@ -171,8 +172,9 @@ struct hk_co {
 	unsigned fixed_res;   /* accepts whose result is a fixed slot */
 	unsigned accept_ops;  /* single accepts (a descriptor nobody owns yet) */
 	unsigned free_slot;   /* closes that free an allocator slot when done */
+	unsigned buf_ops;     /* reads and writes on a pool buffer (op_buf[op]) */
 	/* Ops in any of: multishot, cancel_sent, fixed_res, accept_ops,
-	 * free_slot, with a linked timeout, or noted for valgrind. Their
+	 * free_slot, buf_ops, with a linked timeout, or noted for valgrind. Their
 	 * completions and their collection take the slow paths; plain ops
 	 * need one test. */
 	unsigned special;
@@ -199,6 +201,7 @@ struct hk_co {
 	void *asan_fake;
 	union op_arg oparg[HK_CO_OPS];
 	struct __kernel_timespec link_ts[HK_CO_OPS];
+	unsigned op_buf[HK_CO_OPS];
 	struct accept_queue *aq; /* HK_CO_OPS of them, on first multishot accept */
 	struct recv_queue *rq;	 /* HK_CO_OPS of them, on first multishot recv */
 	unsigned n_rbufs;	 /* receive ring buffers it holds */
@@ -250,6 +253,9 @@ struct hk_loop {
 	bool valgrind;	   /* running under it: see uring_vg_done() */
 	bool taskrun_flag; /* IORING_SQ_TASKRUN tells of completions to come */
 	bool guard_report; /* HK_LOOP_GUARD_REPORT: name the running coroutine */
+	/* hk_loop_free() could not get every op back (its time limit, or the
+	 * wrong thread): what the kernel may still write into stays mapped. */
+	bool kernel_held;
 	uint64_t stop_buf;
 	uint8_t op_supported[256];
 	/* hk_loop_new()'s probe of socket commands and multishot accept */
@@ -269,6 +275,7 @@ struct hk_loop {
 	unsigned n_bufs, buf_n_free;
 	unsigned *buf_free;  /* a stack of free indices */
 	uint32_t *buf_owner; /* slot of the coroutine holding it, 0: free */
+	uint32_t *buf_busy;  /* reads and writes the kernel holds on it */
 	struct waitq buf_waiters;
 	/* The receive ring (group RECV_BGID): the kernel takes buffers from
 	 * it, hk_co_recv_buf_put() adds them back. */
@@ -346,7 +353,7 @@ static inline bool co_wait_done(const hk_co *co)
 
 	if (co->wait_how == HK_WAIT_ANY)
 		return done != 0;
-	return done == co->wait_mask || (done & co->failed) || (co->completed & co->urgent);
+	return done == co->wait_mask || (done & co->failed) || (co->completed & co->wait_urgent);
 }
 
 /*
@@ -359,7 +366,7 @@ static inline bool co_wake_on(const hk_co *co, unsigned bit)
 
 	if (co->wait_how == HK_WAIT_ANY)
 		return (bit & mask) != 0;
-	return (co->completed & mask) == mask || (bit & ((co->failed & mask) | co->urgent));
+	return (co->completed & mask) == mask || (bit & ((co->failed & mask) | co->wait_urgent));
 }
 
 /*
@@ -381,8 +388,11 @@ static inline struct io_uring_sqe *uring_get_sqe(struct io_uring *ring)
 void uring_co_suspend(hk_co *co);
 
 /*
- * hk_co_wait() and the shorthands' wait. @wakeable: hk_loop_wake() ends it;
- * the shorthands wait for their op only, and leave a wake-up for later.
+ * hk_co_wait() and the shorthands' wait. @wakeable: hk_loop_wake() and the
+ * urgent mask end it; the shorthands wait for their op only, and leave a
+ * wake-up or an urgent completion for later. A shorthand that returned
+ * while its op was out would let the kernel write into a buffer its caller
+ * took back.
  */
 static inline int co_wait(hk_co *co, unsigned mask, int how, bool wakeable)
 {
@@ -397,6 +407,7 @@ static inline int co_wait(hk_co *co, unsigned mask, int how, bool wakeable)
 	}
 	co->wait_mask = mask;
 	co->wait_how = (uint8_t)how;
+	co->wait_urgent = wakeable ? co->urgent : 0;
 	if (!co_wait_done(co)) {
 		co->wait_wakeable = wakeable;
 		co->state = CO_WAIT;

@@ -394,7 +394,8 @@ static void loop_cqe(hk_loop *loop, uint64_t ud, int res, unsigned flags)
 
 /*
  * An op with something unusual about it is done: a linked timeout (both
- * CQEs are in), a fixed slot as result, or a slot to free.
+ * CQEs are in), a fixed slot as result, a slot to free, or a pool buffer
+ * the kernel has let go of.
  */
 static void op_done_special(hk_loop *loop, hk_co *co, unsigned op)
 {
@@ -414,6 +415,10 @@ static void op_done_special(hk_loop *loop, hk_co *co, unsigned op)
 	if (co->free_slot & bit) {
 		co->free_slot &= ~bit;
 		uring_fixed_put(loop, (unsigned)co->oparg[op].fd);
+	}
+	if (co->buf_ops & bit) {
+		co->buf_ops &= ~bit;
+		loop->buf_busy[co->op_buf[op]]--;
 	}
 	co->res[op] = res;
 }
@@ -943,11 +948,23 @@ hk_loop *hk_loop_free(hk_loop *loop)
 				break;
 		/* Queued closes run at submit. */
 		uring_submit_nowait(loop);
+		/*
+		 * Ops still out: the time limit passed, or the ring could not
+		 * be driven (another thread than the owner: with a single
+		 * issuer the kernel refuses its enters). Closing the ring
+		 * cancels them, but asynchronously: a recv may still copy into
+		 * a stack, a read into a pool buffer. What they may touch is
+		 * left mapped, deliberately leaked, rather than unmapped under
+		 * the kernel.
+		 */
+		for (uint32_t slot = 1; slot < loop->n_slots; slot++)
+			if (loop->cos[slot]->state != CO_FREE && loop->cos[slot]->inflight > 0)
+				loop->kernel_held = true;
 		io_uring_queue_exit(&loop->ring);
 		loop->ring_up = false;
 	}
-	/* Whatever the time limit left is released without the ring: the
-	 * kernel let go of it all in io_uring_queue_exit(). */
+	/* Whatever the time limit left is released without the ring (its
+	 * memory excepted, as above). */
 	for (uint32_t slot = 1; slot < loop->n_slots; slot++) {
 		hk_co *co = loop->cos[slot];
 

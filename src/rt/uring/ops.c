@@ -59,15 +59,30 @@ int uring_co_reserve_sqes(hk_co *co, unsigned n)
 }
 
 /*
+ * An op refused before op_begin(): a linked timeout armed for it goes with
+ * it, or it would bound the next, unrelated op.
+ */
+static inline int op_refuse(hk_co *co, int err)
+{
+	co->link_armed = false;
+	return err;
+}
+
+/*
  * The common start of an op: a free op slot, the opcode, the descriptor,
- * and the SQE. Returns the op number with *ret_sqe set, or an error.
+ * and the SQE. Returns the op number with *ret_sqe set, or an error. The
+ * linked timeout, if armed, is taken here: an op that fails to start
+ * consumes it; one that starts hands it to op_commit(), which nothing
+ * between the two can fail.
  */
 static inline int op_begin(hk_co *co, unsigned opcode, int fd, struct io_uring_sqe **ret_sqe)
 {
 	hk_loop *loop = co->loop;
 	unsigned free_ops = ~co->pending & HK_CO_ALL_OPS;
+	bool link = co->link_armed;
 	struct io_uring_sqe *sqe;
 
+	co->link_armed = false;
 	if (_unlikely_(co->dead))
 		return -ECANCELED;
 	if (_unlikely_(free_ops == 0))
@@ -78,7 +93,7 @@ static inline int op_begin(hk_co *co, unsigned opcode, int fd, struct io_uring_s
 	if (opcode != IORING_OP_NOP && _unlikely_(!loop->op_supported[opcode]))
 		return -ENOTSUP;
 	/* A linked pair must go in one submit: room for both first. */
-	if (_unlikely_(co->link_armed) && io_uring_sq_space_left(&loop->ring) < 2) {
+	if (_unlikely_(link) && io_uring_sq_space_left(&loop->ring) < 2) {
 		int r = uring_co_reserve_sqes(co, 2);
 
 		if (r < 0)
@@ -92,6 +107,7 @@ static inline int op_begin(hk_co *co, unsigned opcode, int fd, struct io_uring_s
 			return r;
 		sqe = uring_get_sqe(&loop->ring);
 	}
+	co->link_armed = link;
 	*ret_sqe = sqe;
 	return __builtin_ctz(free_ops);
 }
@@ -181,7 +197,12 @@ void uring_vg_done(hk_co *co, unsigned op, int res)
 #endif
 }
 
-/* The shorthands: start, wait for that op alone, collect. */
+/*
+ * The shorthands: start, wait for that op alone, collect. The wait ends
+ * only when the op completed, or when the coroutine is being dropped: the
+ * drop has cancelled the op, and the coroutine's end waits for it before
+ * its stack and buffers go.
+ */
 static inline int op_complete(hk_co *co, int op)
 {
 	int r;
@@ -240,15 +261,21 @@ static char *fixed_range(const hk_loop *loop, unsigned buf, size_t at, size_t le
 	return loop->buf_base + (size_t)buf * loop->buf_size + at;
 }
 
+/*
+ * A read or write on a pool buffer the coroutine holds. The buffer counts
+ * the ops on it, so it cannot be released (and handed to another
+ * coroutine) while the kernel may still fill or read it.
+ */
 static int op_rw_fixed(hk_co *co, unsigned opcode, int fd, unsigned buf, size_t at, size_t len,
 		       uint64_t offset)
 {
-	char *addr = fixed_range(co->loop, buf, at, len);
+	hk_loop *loop = co->loop;
+	char *addr = fixed_range(loop, buf, at, len);
 	struct io_uring_sqe *sqe;
 	int op;
 
-	if (!addr)
-		return -EINVAL;
+	if (!addr || loop->buf_owner[buf] != co->slot)
+		return op_refuse(co, -EINVAL);
 	op = op_begin(co, opcode, fd, &sqe);
 	if (op < 0)
 		return op;
@@ -257,6 +284,10 @@ static int op_rw_fixed(hk_co *co, unsigned opcode, int fd, unsigned buf, size_t 
 		vg_note(co, op, VG_BUF, addr, NULL);
 	sqe->buf_index = (uint16_t)buf;
 	sqe_fixed(sqe, fd);
+	loop->buf_busy[buf]++;
+	co->op_buf[op] = buf;
+	co->buf_ops |= 1u << op;
+	co->special |= 1u << op;
 	return op_commit(co, op, sqe);
 }
 
@@ -337,7 +368,7 @@ int hk_op_accept(hk_co *co, int fd, struct sockaddr *addr, socklen_t *addrlen, u
 
 	r = accept_flags_check(co->loop, flags);
 	if (r < 0)
-		return r;
+		return op_refuse(co, r);
 	op = op_begin(co, IORING_OP_ACCEPT, fd, &sqe);
 	if (op < 0)
 		return op;
@@ -385,14 +416,14 @@ int hk_op_accept_multishot(hk_co *co, int fd, unsigned flags)
 
 	r = accept_flags_check(co->loop, flags);
 	if (r < 0)
-		return r;
+		return op_refuse(co, r);
 	/* It has no single completion a timeout could bound. */
 	if (co->link_armed)
-		return -EINVAL;
+		return op_refuse(co, -EINVAL);
 	if (!co->aq) {
 		co->aq = calloc(HK_CO_OPS, sizeof(*co->aq));
 		if (!co->aq)
-			return -ENOMEM;
+			return op_refuse(co, -ENOMEM);
 	}
 	op = op_begin(co, IORING_OP_ACCEPT, fd, &sqe);
 	if (op < 0)
@@ -575,13 +606,13 @@ int hk_op_recv_multishot(hk_co *co, int fd)
 	int op;
 
 	if (!co->loop->rbr)
-		return -ENOBUFS;
+		return op_refuse(co, -ENOBUFS);
 	if (co->link_armed)
-		return -EINVAL;
+		return op_refuse(co, -EINVAL);
 	if (!co->rq) {
 		co->rq = calloc(HK_CO_OPS, sizeof(*co->rq));
 		if (!co->rq)
-			return -ENOMEM;
+			return op_refuse(co, -ENOMEM);
 	}
 	op = op_begin(co, IORING_OP_RECV, fd, &sqe);
 	if (op < 0)
@@ -781,10 +812,10 @@ int hk_op_files_update(hk_co *co, unsigned slot, int fd)
 	int op;
 
 	if (slot >= co->loop->fixed_files)
-		return -EINVAL;
+		return op_refuse(co, -EINVAL);
 	/* -1 empties the slot. */
 	if (fd < -1 || HK_FD_IS_FIXED(fd))
-		return -EBADF;
+		return op_refuse(co, -EBADF);
 	op = op_begin(co, IORING_OP_FILES_UPDATE, NO_FD, &sqe);
 	if (op < 0)
 		return op;
@@ -799,7 +830,7 @@ int hk_op_getsockopt(hk_co *co, int fd, int level, int optname, void *optval, so
 	int op;
 
 	if (!(co->loop->features & HK_URING_SOCKET_CMD))
-		return -ENOTSUP;
+		return op_refuse(co, -ENOTSUP);
 	op = op_begin(co, IORING_OP_URING_CMD, fd, &sqe);
 	if (op < 0)
 		return op;

@@ -90,7 +90,8 @@ static int buffers_init(hk_loop *loop, const hk_loop_params *p)
 
 	loop->buf_free = malloc(p->buffers * sizeof(*loop->buf_free));
 	loop->buf_owner = calloc(p->buffers, sizeof(*loop->buf_owner));
-	if (!loop->buf_free || !loop->buf_owner)
+	loop->buf_busy = calloc(p->buffers, sizeof(*loop->buf_busy));
+	if (!loop->buf_free || !loop->buf_owner || !loop->buf_busy)
 		return -ENOMEM;
 	/* Stacked so the first obtained is buffer 0. */
 	for (unsigned i = 0; i < p->buffers; i++)
@@ -172,25 +173,33 @@ int uring_pool_init(hk_loop *loop, const hk_loop_params *params)
 	return recv_ring_init(loop, params);
 }
 
-/* After io_uring_queue_exit(): the kernel no longer uses them. */
+/*
+ * After io_uring_queue_exit(). When hk_loop_free() gave up on ops the
+ * kernel still held, the ring's teardown may yet complete them into the
+ * pool or the receive ring: those mappings are leaked, not unmapped.
+ */
 void uring_pool_fini(hk_loop *loop)
 {
-	if (loop->buf_base)
-		munmap(loop->buf_base, loop->buf_map_size);
+	if (!loop->kernel_held) {
+		if (loop->buf_base)
+			munmap(loop->buf_base, loop->buf_map_size);
+		if (loop->rbr)
+			munmap(loop->rbr, loop->rbr_map_size);
+		if (loop->rbuf_base)
+			munmap(loop->rbuf_base, loop->rbuf_map_size);
+	}
 	loop->buf_base = NULL;
-	if (loop->rbr)
-		munmap(loop->rbr, loop->rbr_map_size);
-	if (loop->rbuf_base)
-		munmap(loop->rbuf_base, loop->rbuf_map_size);
 	loop->rbr = NULL;
 	loop->rbuf_base = NULL;
 	free(loop->rbuf_owner);
 	loop->rbuf_owner = NULL;
 	free(loop->buf_free);
 	free(loop->buf_owner);
+	free(loop->buf_busy);
 	free(loop->fixed_free);
 	loop->buf_free = NULL;
 	loop->buf_owner = NULL;
+	loop->buf_busy = NULL;
 	loop->fixed_free = NULL;
 }
 
@@ -375,6 +384,9 @@ int hk_co_buf_release(hk_co *co, unsigned buf)
 
 	if (buf >= loop->n_bufs || loop->buf_owner[buf] != co->slot)
 		return -EINVAL;
+	/* The kernel may still fill or read it: the next owner's data. */
+	if (loop->buf_busy[buf] > 0)
+		return -EBUSY;
 	for (unsigned i = 0; i < co->n_bufs; i++) {
 		if (co->bufs[i] != buf)
 			continue;
