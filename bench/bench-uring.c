@@ -10,8 +10,17 @@
  *	K coroutines calling hk_co_yield() through the loop, N yields in all:
  *	ns per yield (one resume and one suspend).
  *   bench-uring nop --batch K --ops M
- *	K coroutines each calling hk_co_nop() in a loop, M NOPs in all, on a
- *	loop with default parameters: ns per op.
+ *	What the issue compares with the raw loop: one coroutine starts K
+ *	NOPs (hk_op_nop()), waits for all of them with one hk_co_wait(...,
+ *	HK_WAIT_ALL), collects the K results (hk_co_result()) and repeats, M
+ *	NOPs in all, on a loop with default parameters: ns per op. A
+ *	coroutine has 16 op slots, so K > 16 is spread over ceil(K / 16)
+ *	coroutines of (nearly) equal shares, started in the same iteration and
+ *	so submitted together; the output says how many (coroutines=).
+ *   bench-uring nop-spread --batch K --ops M
+ *	K coroutines each calling hk_co_nop() in a loop: the same K NOPs per
+ *	submit, but two context switches per op (the per-coroutine-switch
+ *	case: one connection per coroutine, one op at a time).
  *   bench-uring raw-nop --batch K --ops M
  *	The same work on a bare liburing ring set up with the loop's flags:
  *	K NOP SQEs, io_uring_submit_and_wait(K), reap K CQEs, repeat.
@@ -87,6 +96,7 @@ static void usage(FILE *f)
 	fputs("Usage: bench-uring switch [--iters N] [--repeats R] [--cpu C]\n"
 	      "       bench-uring yield [--iters N] [--batch K] [--cpu C]\n"
 	      "       bench-uring nop --batch K --ops M [--cpu C]\n"
+	      "       bench-uring nop-spread --batch K --ops M [--cpu C]\n"
 	      "       bench-uring raw-nop --batch K --ops M [--cpu C]\n"
 	      "\n"
 	      "Prints one line of key=value: ns per switch, per yield or per NOP, and\n"
@@ -175,21 +185,83 @@ static int run_switch(const options *o)
 
 /* ---- loop modes ---- */
 
+typedef enum loop_kind {
+	LOOP_NOP,	 /* one coroutine per 16 NOPs in flight, one wait per batch */
+	LOOP_NOP_SPREAD, /* one coroutine per NOP in flight, hk_co_nop() */
+	LOOP_YIELD,	 /* hk_co_yield() */
+} loop_kind;
+
+static const char *const loop_kind_name[] = {
+    [LOOP_NOP] = "nop",
+    [LOOP_NOP_SPREAD] = "nop-spread",
+    [LOOP_YIELD] = "yield",
+};
+
 typedef struct work {
 	uint64_t left; /* ops (or yields) still to start, all coroutines together */
 	uint64_t done;
 	int error;
 } work;
 
-static void nop_co(hk_co *co, void *arg)
+/* What one coroutine of the nop mode is given: the shared work, and how
+ * many NOPs it keeps in flight (at most HK_CO_OPS). */
+typedef struct nop_share {
+	work *w;
+	unsigned k;
+} nop_share;
+
+static void nop_batch_co(hk_co *co, void *arg)
+{
+	const nop_share *s = arg;
+	work *w = s->w;
+
+	while (w->left > 0) {
+		unsigned n = (unsigned)MIN((uint64_t)s->k, w->left);
+		unsigned pending = 0;
+
+		w->left -= n;
+		for (unsigned i = 0; i < n; i++) {
+			int op = hk_op_nop(co);
+			if (op < 0) {
+				w->error = op;
+				return;
+			}
+			pending |= 1u << op;
+		}
+		/*
+		 * HK_WAIT_ALL returns early only on a failure, which a NOP
+		 * never has; collect whatever came back and wait again for
+		 * the rest, as a caller that must not lose a result would.
+		 */
+		while (pending) {
+			int r = hk_co_wait(co, pending, HK_WAIT_ALL);
+			if (r < 0) {
+				w->error = r;
+				return;
+			}
+			for (unsigned done = (unsigned)r; done; done &= done - 1) {
+				int res = hk_co_result(co, __builtin_ctz(done));
+				if (res != 0) {
+					/* A NOP's result is 0: anything else is a bug. */
+					w->error = res < 0 ? res : -EIO;
+					return;
+				}
+			}
+			pending &= ~(unsigned)r;
+		}
+		w->done += n;
+	}
+}
+
+static void nop_spread_co(hk_co *co, void *arg)
 {
 	work *w = arg;
 
 	while (w->left > 0) {
 		w->left--;
 		int r = hk_co_nop(co);
-		if (r < 0) {
-			w->error = r;
+		if (r != 0) {
+			w->error = r < 0 ? r : -EIO;
 			return;
 		}
 		w->done++;
@@ -211,22 +283,45 @@ static void yield_co(hk_co *co, void *arg)
 	}
 }
 
-/* Runs @batch coroutines of @fn over @ops units of work: the time taken,
- * and the loop's counters for that run alone. */
-static int loop_round(hk_loop *loop, hk_co_fn *fn, unsigned batch, uint64_t ops, uint64_t *ret_ns,
+/* The coroutines the nop mode needs for @batch NOPs in flight. */
+static unsigned nop_coroutines(unsigned batch)
+{
+	return (batch + HK_CO_OPS - 1) / HK_CO_OPS;
+}
+
+/*
+ * Runs the coroutines of @kind over @ops units of work, @batch in flight:
+ * the time taken, and the loop's counters for that run alone.
+ */
+static int loop_round(hk_loop *loop, loop_kind kind, unsigned batch, uint64_t ops, uint64_t *ret_ns,
 		      hk_loop_stats *ret_stats)
 {
+	nop_share shares[MAX_BATCH / HK_CO_OPS];
 	work w = {.left = ops};
 	hk_loop_stats before, after;
+	int r;
 
-	for (unsigned i = 0; i < batch; i++) {
-		int r = hk_co_spawn(loop, fn, &w, NULL);
-		if (r < 0)
-			return r;
+	if (kind == LOOP_NOP) {
+		/* Equal shares of the batch, the first ones a NOP larger
+		 * when it does not divide. */
+		unsigned n = nop_coroutines(batch);
+		for (unsigned i = 0; i < n; i++) {
+			shares[i] = (nop_share){.w = &w, .k = batch / n + (i < batch % n)};
+			r = hk_co_spawn(loop, nop_batch_co, &shares[i], NULL);
+			if (r < 0)
+				return r;
+		}
+	} else {
+		hk_co_fn *fn = kind == LOOP_YIELD ? yield_co : nop_spread_co;
+		for (unsigned i = 0; i < batch; i++) {
+			r = hk_co_spawn(loop, fn, &w, NULL);
+			if (r < 0)
+				return r;
+		}
 	}
 	hk_loop_get_stats(loop, &before);
 	uint64_t t0 = now_ns();
-	int r = hk_loop_run(loop);
+	r = hk_loop_run(loop);
 	uint64_t t1 = now_ns();
 	if (r < 0)
 		return r;
@@ -247,23 +342,23 @@ static int loop_round(hk_loop *loop, hk_co_fn *fn, unsigned batch, uint64_t ops,
 	return 0;
 }
 
-static int run_loop_mode(const options *o, bool yield)
+static int run_loop_mode(const options *o, loop_kind kind)
 {
 	hk_loop *loop = NULL;
 	hk_loop_stats st;
 	uint64_t ns;
-	uint64_t ops = yield ? o->iters : o->ops;
-	hk_co_fn *fn = yield ? yield_co : nop_co;
+	uint64_t ops = kind == LOOP_YIELD ? o->iters : o->ops;
 	double per_op[64];
 	unsigned repeats = MIN(o->repeats, (unsigned)ELEMENTSOF(per_op));
+	unsigned cos = kind == LOOP_NOP ? nop_coroutines(o->batch) : o->batch;
 
 	int r = hk_loop_new(NULL, &loop);
 	if (r < 0)
 		return r;
 	/* Warm-up: stacks mapped and cached, records allocated. */
-	r = loop_round(loop, fn, o->batch, MIN(ops / 10 + o->batch, 200000), &ns, &st);
+	r = loop_round(loop, kind, o->batch, MIN(ops / 10 + o->batch, 200000), &ns, &st);
 	for (unsigned rep = 0; r >= 0 && rep < repeats; rep++) {
-		r = loop_round(loop, fn, o->batch, ops, &ns, &st);
+		r = loop_round(loop, kind, o->batch, ops, &ns, &st);
 		per_op[rep] = (double)ns / (double)ops;
 	}
 	if (r < 0) {
@@ -272,14 +367,15 @@ static int run_loop_mode(const options *o, bool yield)
 	}
 	qsort(per_op, repeats, sizeof(per_op[0]), cmp_double);
 	/* The counters are those of the last repeat. */
-	printf("mode=%s batch=%u ops=%llu repeats=%u ns_per_op=%.2f ns_per_op_best=%.2f "
-	       "enters=%llu cqes=%llu sqes=%llu iterations=%llu switches=%llu sq_full=%llu "
-	       "cqes_per_enter=%.2f features=%#x\n",
-	       yield ? "yield" : "nop", o->batch, (unsigned long long)ops, repeats,
+	printf("mode=%s batch=%u coroutines=%u ops=%llu repeats=%u ns_per_op=%.2f "
+	       "ns_per_op_best=%.2f enters=%llu cqes=%llu sqes=%llu iterations=%llu "
+	       "switches=%llu switches_per_op=%.3f sq_full=%llu cqes_per_enter=%.2f "
+	       "features=%#x\n",
+	       loop_kind_name[kind], o->batch, cos, (unsigned long long)ops, repeats,
 	       per_op[repeats / 2], per_op[0], (unsigned long long)st.enters,
 	       (unsigned long long)st.cqes, (unsigned long long)st.sqes,
 	       (unsigned long long)st.iterations, (unsigned long long)st.switches,
-	       (unsigned long long)st.sq_full,
+	       (double)st.switches / (double)ops, (unsigned long long)st.sq_full,
 	       st.enters ? (double)st.cqes / (double)st.enters : 0.0, hk_loop_features(loop));
 	hk_loop_free(loop);
 	return 0;
@@ -328,7 +424,7 @@ static int raw_ring_init(struct io_uring *ring, unsigned *ret_features)
 static int raw_round(struct io_uring *ring, unsigned batch, uint64_t ops, uint64_t *ret_enters,
 		     uint64_t *ret_cqes)
 {
-	uint64_t enters = 0, cqes = 0, sum = 0;
+	uint64_t enters = 0, cqes = 0, sum = 0, bad = 0;
 
 	for (uint64_t left = ops; left > 0;) {
 		unsigned n = (unsigned)MIN((uint64_t)batch, left);
@@ -350,14 +446,15 @@ static int raw_round(struct io_uring *ring, unsigned batch, uint64_t ops, uint64
 		io_uring_for_each_cqe(ring, head, cqe)
 		{
 			sum += cqe->user_data;
+			bad += cqe->res != 0;
 			seen++;
 		}
 		io_uring_cq_advance(ring, seen);
 		cqes += seen;
 		left -= n;
 	}
-	/* Every NOP of every batch came back: sum of 1..n per batch. */
-	if (cqes != ops || sum == 0)
+	/* Every NOP of every batch came back, with its result of 0. */
+	if (cqes != ops || sum == 0 || bad)
 		return -EIO;
 	*ret_enters = enters;
 	*ret_cqes = cqes;
@@ -502,9 +599,11 @@ int main(int argc, char **argv)
 	} else if (strcmp(o.mode, "yield") == 0) {
 		if (!o.iters)
 			o.iters = DEFAULT_OPS;
-		r = run_loop_mode(&o, true);
+		r = run_loop_mode(&o, LOOP_YIELD);
 	} else if (strcmp(o.mode, "nop") == 0) {
-		r = run_loop_mode(&o, false);
+		r = run_loop_mode(&o, LOOP_NOP);
+	} else if (strcmp(o.mode, "nop-spread") == 0) {
+		r = run_loop_mode(&o, LOOP_NOP_SPREAD);
 	} else if (strcmp(o.mode, "raw-nop") == 0) {
 		if (o.batch > 256) {
 			fprintf(stderr, "bench-uring: raw-nop: --batch is at most 256 (its SQ)\n");
