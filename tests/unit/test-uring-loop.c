@@ -23,57 +23,7 @@
 
 #include "base/macro.h"
 #include "tests/test.h"
-
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#else
-#define RUNNING_ON_VALGRIND 0
-#endif
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(hk_loop *, hk_loop_free)
-#define _cleanup_loop_ _cleanup_(hk_loop_freep)
-
-/* A case still running after this long is stuck: the watchdog ends the program. */
-#define WATCHDOG_SECONDS 30
-
-/* The HK_LOOP_* flags of the parameter set being run. */
-static unsigned cur_flags;
-static const char *volatile cur_case = "";
-
-static void watchdog(int sig)
-{
-	static const char msg[] = "watchdog: stuck in case ";
-	const char *name = cur_case;
-
-	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	(void)!write(STDERR_FILENO, name, strlen(name));
-	(void)!write(STDERR_FILENO, "\n", 1);
-	_exit(1);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * HK_SEC + (uint64_t)ts.tv_nsec;
-}
-
-static unsigned opbit(int op)
-{
-	return op >= 0 && op < HK_CO_OPS ? 1u << op : 0;
-}
-
-/* A loop with @p and the current parameter set's flags, or NULL (counted as a failure). */
-static hk_loop *loop_new(hk_loop_params p)
-{
-	hk_loop *loop = NULL;
-
-	p.flags |= cur_flags;
-	if (CHECK_OK(hk_loop_new(&p, &loop)) < 0)
-		return NULL;
-	return loop;
-}
+#include "tests/unit/uring-cases.h"
 
 /* Runs @fn as the one coroutine of a default loop; returns what it counted in its int argument. */
 static int run_one(hk_co_fn *fn)
@@ -86,14 +36,6 @@ static int run_one(hk_co_fn *fn)
 	CHECK_OK(hk_co_spawn(loop, fn, &done, NULL));
 	CHECK_ERR(hk_loop_run(loop), 0);
 	return done;
-}
-
-static hk_loop_stats stats_of(const hk_loop *loop)
-{
-	hk_loop_stats st;
-
-	hk_loop_get_stats(loop, &st);
-	return st;
 }
 
 /*
@@ -170,14 +112,6 @@ static int count_fds(void)
 		if (de->d_name[0] != '.')
 			n++;
 	return n;
-}
-
-static void close_pair(int fds[2])
-{
-	for (int i = 0; i < 2; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	fds[0] = fds[1] = -EBADF;
 }
 
 /* ---- features and parameters ---- */
@@ -1433,10 +1367,7 @@ static void test_stats(void)
 	     st.iterations, st.enters, st.sqes, st.cqes, st.switches);
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} cases[] = {
+static const uring_case cases[] = {
     {"features", test_features},
     {"spawn-run-end", test_spawn_run_end},
     {"many-coroutines", test_many},
@@ -1455,15 +1386,6 @@ static const struct {
     {"stats", test_stats},
 };
 
-static const struct {
-	const char *name;
-	unsigned flags;
-} params[] = {
-    {"default", 0},
-    {"no-taskrun-flags", HK_LOOP_NO_TASKRUN_FLAGS},
-    {"no-multishot", HK_LOOP_NO_MULTISHOT},
-};
-
 int main(void)
 {
 	hk_loop *probe = NULL;
@@ -1478,21 +1400,6 @@ int main(void)
 	if (r < 0)
 		TEST_DONE();
 
-	signal(SIGALRM, watchdog);
-	for (unsigned p = 0; p < ELEMENTSOF(params); p++) {
-		cur_flags = params[p].flags;
-		for (unsigned c = 0; c < ELEMENTSOF(cases); c++) {
-			int failures = test_failures;
-			uint64_t t0 = now_ns();
-
-			cur_case = cases[c].name;
-			alarm(WATCHDOG_SECONDS);
-			cases[c].fn();
-			alarm(0);
-			printf("%-5s %s [%s] (%.0f ms)\n",
-			       test_failures == failures ? "ok" : "FAIL", cases[c].name,
-			       params[p].name, (double)(now_ns() - t0) / 1e6);
-		}
-	}
+	uring_run_cases(cases, ELEMENTSOF(cases));
 	TEST_DONE();
 }

@@ -25,56 +25,7 @@
 
 #include "base/macro.h"
 #include "tests/test.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(hk_loop *, hk_loop_free)
-#define _cleanup_loop_ _cleanup_(hk_loop_freep)
-
-#define WATCHDOG_SECONDS 30
-
-static unsigned cur_flags;
-static const char *volatile cur_case = "";
-
-static void watchdog(int sig)
-{
-	static const char msg[] = "watchdog: stuck in case ";
-	const char *name = cur_case;
-
-	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	(void)!write(STDERR_FILENO, name, strlen(name));
-	(void)!write(STDERR_FILENO, "\n", 1);
-	_exit(1);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * HK_SEC + (uint64_t)ts.tv_nsec;
-}
-
-static unsigned opbit(int op)
-{
-	return op >= 0 && op < HK_CO_OPS ? 1u << op : 0;
-}
-
-static hk_loop *loop_new(hk_loop_params p)
-{
-	hk_loop *loop = NULL;
-
-	p.flags |= cur_flags;
-	if (CHECK_OK(hk_loop_new(&p, &loop)) < 0)
-		return NULL;
-	return loop;
-}
-
-static hk_loop_stats stats_of(const hk_loop *loop)
-{
-	hk_loop_stats st;
-
-	hk_loop_get_stats(loop, &st);
-	return st;
-}
+#include "tests/unit/uring-cases.h"
 
 /* Runs fn(co, arg) as the one coroutine of a new loop made with @p. */
 static void run_co(hk_loop_params p, hk_co_fn *fn, void *arg)
@@ -129,14 +80,6 @@ static bool settle(hk_co *co, uint64_t alive)
 		if (now_ns() > end || hk_co_sleep(co, HK_MSEC) < 0)
 			return false;
 	}
-}
-
-static void close_pair(int fds[2])
-{
-	for (int i = 0; i < 2; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	fds[0] = fds[1] = -EBADF;
 }
 
 /* Reads @len bytes that must arrive within a second. */
@@ -1437,10 +1380,7 @@ static void test_accept_fixed(void)
 			close(a.clients[i]);
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} cases[] = {
+static const uring_case cases[] = {
     {"basic-ops", test_basic_ops},
     {"timeouts", test_timeouts},
     {"ops-limit", test_ops_limit},
@@ -1452,15 +1392,6 @@ static const struct {
     {"fixed-read-write", test_fixed_rw},
     {"files-update", test_files_update},
     {"accept-fixed", test_accept_fixed},
-};
-
-static const struct {
-	const char *name;
-	unsigned flags;
-} params[] = {
-    {"default", 0},
-    {"no-taskrun-flags", HK_LOOP_NO_TASKRUN_FLAGS},
-    {"no-multishot", HK_LOOP_NO_MULTISHOT},
 };
 
 int main(void)
@@ -1479,21 +1410,6 @@ int main(void)
 	if (r < 0)
 		TEST_DONE();
 
-	signal(SIGALRM, watchdog);
-	for (unsigned p = 0; p < ELEMENTSOF(params); p++) {
-		cur_flags = params[p].flags;
-		for (unsigned c = 0; c < ELEMENTSOF(cases); c++) {
-			int failures = test_failures;
-			uint64_t t0 = now_ns();
-
-			cur_case = cases[c].name;
-			alarm(WATCHDOG_SECONDS);
-			cases[c].fn();
-			alarm(0);
-			printf("%-5s %s [%s] (%.0f ms)\n",
-			       test_failures == failures ? "ok" : "FAIL", cases[c].name,
-			       params[p].name, (double)(now_ns() - t0) / 1e6);
-		}
-	}
+	uring_run_cases(cases, ELEMENTSOF(cases));
 	TEST_DONE();
 }

@@ -20,56 +20,16 @@
 
 #include "base/macro.h"
 #include "tests/test.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(hk_loop *, hk_loop_free)
-#define _cleanup_loop_ _cleanup_(hk_loop_freep)
+#include "tests/unit/uring-cases.h"
 
 #define WATCHDOG_SECONDS 30
 /* Small buffers, so a few kilobytes span many of them. */
 #define RBUF_SIZE 64
 #define RBUFS	  8
 
-static unsigned cur_flags;
-static const char *volatile cur_case = "";
-
-static void watchdog(int sig)
-{
-	static const char msg[] = "watchdog: stuck in case ";
-	const char *name = cur_case;
-
-	(void)sig;
-	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	(void)!write(STDERR_FILENO, name, strlen(name));
-	(void)!write(STDERR_FILENO, "\n", 1);
-	_exit(1);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * HK_SEC + (uint64_t)ts.tv_nsec;
-}
-
-static unsigned opbit(int op)
-{
-	return op >= 0 && op < HK_CO_OPS ? 1u << op : 0;
-}
-
 static hk_loop_params ring_params(unsigned n)
 {
 	return (hk_loop_params){.recv_buffers = n, .recv_buffer_size = RBUF_SIZE};
-}
-
-static hk_loop *loop_new(hk_loop_params p)
-{
-	hk_loop *loop = NULL;
-
-	p.flags |= cur_flags;
-	if (CHECK_OK(hk_loop_new(&p, &loop)) < 0)
-		return NULL;
-	return loop;
 }
 
 /* Runs fn(co, arg) as the one coroutine of a new loop made with @p. */
@@ -84,15 +44,6 @@ static void run_co(hk_loop_params p, hk_co_fn *fn, void *arg)
 	CHECK_ERR(hk_loop_run(loop), 0);
 	hk_loop_get_stats(loop, &st);
 	CHECK_EQ_U64(st.zombies, 0);
-}
-
-static void close_pair(int fds[2])
-{
-	for (int i = 0; i < 2; i++) {
-		if (fds[i] >= 0)
-			close(fds[i]);
-		fds[i] = -1;
-	}
 }
 
 static int stream_pair(int fds[2])
@@ -536,10 +487,7 @@ static void test_params(void)
 	close_pair(fds);
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} cases[] = {
+static const uring_case cases[] = {
     {"in-order", test_in_order},
     {"reset", test_reset},
     {"ring-exhaustion", test_exhaustion},
@@ -547,15 +495,6 @@ static const struct {
     {"cancel", test_cancel},
     {"fixed-fd", test_fixed},
     {"params", test_params},
-};
-
-static const struct {
-	const char *name;
-	unsigned flags;
-} params[] = {
-    {"default", 0},
-    {"no-taskrun-flags", HK_LOOP_NO_TASKRUN_FLAGS},
-    {"no-multishot", HK_LOOP_NO_MULTISHOT},
 };
 
 int main(void)
@@ -579,21 +518,6 @@ int main(void)
 	     hk_loop_features(probe) & HK_URING_RECV_MULTISHOT ? "yes" : "no (single recvs)");
 	hk_loop_free(probe);
 
-	signal(SIGALRM, watchdog);
-	for (unsigned p = 0; p < ELEMENTSOF(params); p++) {
-		cur_flags = params[p].flags;
-		for (unsigned c = 0; c < ELEMENTSOF(cases); c++) {
-			int failures = test_failures;
-			uint64_t t0 = now_ns();
-
-			cur_case = cases[c].name;
-			alarm(WATCHDOG_SECONDS);
-			cases[c].fn();
-			alarm(0);
-			printf("%-5s %s [%s] (%.0f ms)\n",
-			       test_failures == failures ? "ok" : "FAIL", cases[c].name,
-			       params[p].name, (double)(now_ns() - t0) / 1e6);
-		}
-	}
+	uring_run_cases(cases, ELEMENTSOF(cases));
 	TEST_DONE();
 }

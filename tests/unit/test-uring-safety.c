@@ -22,57 +22,7 @@
 
 #include "base/macro.h"
 #include "tests/test.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(hk_loop *, hk_loop_free)
-#define _cleanup_loop_ _cleanup_(hk_loop_freep)
-
-#define WATCHDOG_SECONDS 30
-
-static unsigned cur_flags;
-static const char *volatile cur_case = "";
-
-static void watchdog(int sig)
-{
-	static const char msg[] = "watchdog: stuck in case ";
-	const char *name = cur_case;
-
-	(void)sig;
-	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	(void)!write(STDERR_FILENO, name, strlen(name));
-	(void)!write(STDERR_FILENO, "\n", 1);
-	_exit(1);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * HK_SEC + (uint64_t)ts.tv_nsec;
-}
-
-static unsigned opbit(int op)
-{
-	return op >= 0 && op < HK_CO_OPS ? 1u << op : 0;
-}
-
-static hk_loop *loop_new(hk_loop_params p)
-{
-	hk_loop *loop = NULL;
-
-	p.flags |= cur_flags;
-	if (CHECK_OK(hk_loop_new(&p, &loop)) < 0)
-		return NULL;
-	return loop;
-}
-
-static hk_loop_stats stats_of(const hk_loop *loop)
-{
-	hk_loop_stats st;
-
-	hk_loop_get_stats(loop, &st);
-	return st;
-}
+#include "tests/unit/uring-cases.h"
 
 /* Waits for op @op alone and returns its result. */
 static int wait_result(hk_co *co, int op)
@@ -86,14 +36,6 @@ static int wait_result(hk_co *co, int op)
 		if (m & opbit(op))
 			return hk_co_result(co, op);
 	}
-}
-
-static void close_pair(int fds[2])
-{
-	for (int i = 0; i < 2; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	fds[0] = fds[1] = -EBADF;
 }
 
 /* A coroutine that writes one byte to *arg after 10 ms. */
@@ -502,23 +444,11 @@ out:
 	close_pair(o.sv);
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} cases[] = {
+static const uring_case cases[] = {
     {"urgent-shorthand", test_urgent_shorthand},
     {"link-refused", test_link_refused},
     {"buffer-busy", test_buffer_busy},
     {"free-off-thread", test_free_off_thread},
-};
-
-static const struct {
-	const char *name;
-	unsigned flags;
-} params[] = {
-    {"default", 0},
-    {"no-taskrun-flags", HK_LOOP_NO_TASKRUN_FLAGS},
-    {"no-multishot", HK_LOOP_NO_MULTISHOT},
 };
 
 int main(void)
@@ -536,21 +466,6 @@ int main(void)
 	if (r < 0)
 		TEST_DONE();
 
-	signal(SIGALRM, watchdog);
-	for (unsigned p = 0; p < ELEMENTSOF(params); p++) {
-		cur_flags = params[p].flags;
-		for (unsigned c = 0; c < ELEMENTSOF(cases); c++) {
-			int failures = test_failures;
-			uint64_t t0 = now_ns();
-
-			cur_case = cases[c].name;
-			alarm(WATCHDOG_SECONDS);
-			cases[c].fn();
-			alarm(0);
-			printf("%-5s %s [%s] (%.0f ms)\n",
-			       test_failures == failures ? "ok" : "FAIL", cases[c].name,
-			       params[p].name, (double)(now_ns() - t0) / 1e6);
-		}
-	}
+	uring_run_cases(cases, ELEMENTSOF(cases));
 	TEST_DONE();
 }
