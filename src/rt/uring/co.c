@@ -58,6 +58,7 @@ static void co_finish(hk_loop *loop, hk_co *co)
 	loop->stats.zombies++;
 	co->state = CO_ZOMBIE;
 	co->quiet = true;
+	co->ud_fast = 0;
 	co->link_armed = false;
 	/* Single accepts waiting to be started again hold nothing. */
 	if (co->ms_rearm) {
@@ -186,11 +187,13 @@ int hk_co_spawn(hk_loop *loop, hk_co_fn *fn, void *arg, hk_co **ret)
 	co->fn = fn;
 	co->fn_arg = arg;
 	co->ud_base = (uint64_t)co->gen << 32 | (uint64_t)co->slot << UD_SLOT_SHIFT;
+	co->ud_fast = co->ud_base;
 	/* Spawned while the loop is being freed: it runs, but only to find
 	 * it is being dropped. */
 	if (loop->freeing) {
 		co->dead = -ECANCELED;
 		co->quiet = true;
+		co->ud_fast = 0;
 	}
 	co_make_ready(loop, co);
 	loop->stats.spawned++;
@@ -266,8 +269,11 @@ void uring_co_release(hk_loop *loop, hk_co *co)
 	co->fn = NULL;
 	co->fn_arg = NULL;
 	co->asan_fake = NULL;
-	/* Completions still carrying the old generation are now late. */
+	/* Completions still carrying the old generation are now late: the
+	 * reap compares their user data with ud_base. */
 	co->gen++;
+	co->ud_base = (uint64_t)co->gen << 32 | (uint64_t)co->slot << UD_SLOT_SHIFT;
+	co->ud_fast = 0;
 	record_put(loop, co);
 }
 
@@ -277,6 +283,7 @@ void uring_co_drop(hk_loop *loop, hk_co *co, int reason)
 		return;
 	co->dead = reason;
 	co->quiet = true;
+	co->ud_fast = 0;
 	co->link_armed = false;
 	loop->stats.dropped++;
 	uring_heap_remove(loop, co, DL_INACTIVITY);
@@ -392,6 +399,37 @@ unsigned hk_co_pending(const hk_co *co)
 unsigned hk_co_completed(const hk_co *co)
 {
 	return co->completed;
+}
+
+int uring_co_collect_slow(hk_co *co, int op)
+{
+	if ((unsigned)op >= HK_CO_OPS)
+		return -EINVAL;
+
+	unsigned bit = 1u << op;
+	/* completed is a subset of pending */
+	if (!(co->completed & bit))
+		return co->pending & bit ? -EBUSY : -EINVAL;
+	if (co->special & bit) {
+		if (co->multishot & bit) {
+			bool queued = co->recv_ms & bit ? co->rq[op].head != co->rq[op].tail
+							: co->aq[op].head != co->aq[op].tail;
+
+			if (!(co->ms_ended & bit) || queued)
+				return -EBUSY;
+			co->multishot &= ~bit;
+			co->recv_ms &= ~bit;
+			co->ms_ended &= ~bit;
+		}
+		co->cancel_sent &= ~bit;
+		co->fixed_res &= ~bit;
+		co->accept_ops &= ~bit;
+		co->special &= ~bit;
+	}
+	co->pending &= ~bit;
+	co->completed &= ~bit;
+	co->failed &= ~bit;
+	return co->res[op];
 }
 
 int hk_co_result(hk_co *co, int op)

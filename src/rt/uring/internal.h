@@ -150,6 +150,9 @@ struct waitq {
  */
 struct hk_co {
 	uint32_t gen;
+	/* ud_base while completions can take reap's fast path; 0 (which no
+	 * coroutine's user data matches) while quiet or free */
+	uint64_t ud_fast;
 	uint8_t state;	    /* enum co_state */
 	uint8_t wait_how;   /* HK_WAIT_ALL or HK_WAIT_ANY */
 	bool wait_wakeable; /* hk_co_wait(), not a shorthand's internal wait */
@@ -161,6 +164,10 @@ struct hk_co {
 	unsigned wait_urgent; /* urgent for hk_co_wait(), 0 for a shorthand's wait */
 	unsigned wait_mask;
 	unsigned inflight; /* CQEs the kernel still owes, all ops together */
+	/* Ops completed in the reap under way, not yet in completed: the
+	 * reap decides the wake-up once per coroutine (loop.c, reap()). */
+	unsigned reaped;
+	hk_co *reap_next;
 	uint8_t expect[HK_CO_OPS];
 	int res[HK_CO_OPS];
 	unsigned multishot;   /* ops that are multishot accepts or recvs */
@@ -357,19 +364,6 @@ static inline bool co_wait_done(const hk_co *co)
 }
 
 /*
- * co_wait_done() after op @bit completed, the wait having not been done
- * before it: only what that op changed needs testing.
- */
-static inline bool co_wake_on(const hk_co *co, unsigned bit)
-{
-	unsigned mask = co->wait_mask;
-
-	if (co->wait_how == HK_WAIT_ANY)
-		return (bit & mask) != 0;
-	return (co->completed & mask) == mask || (bit & ((co->failed & mask) | co->wait_urgent));
-}
-
-/*
  * An SQE, or NULL when the queue is full: io_uring_get_sqe() without its
  * tests for set-up flags the loop never uses (SQE128, SQPOLL).
  */
@@ -418,36 +412,26 @@ static inline int co_wait(hk_co *co, unsigned mask, int how, bool wakeable)
 	return (int)(co->completed & mask);
 }
 
-/* hk_co_result(): the result of completed op @op, whose slot is freed. */
+/* co_collect()'s general case (co.c): a refusal, or a special op. */
+int uring_co_collect_slow(hk_co *co, int op);
+
+/*
+ * hk_co_result(): the result of completed op @op, whose slot is freed. The
+ * common case, a plain op that completed, is two tests and three clears.
+ */
 static inline int co_collect(hk_co *co, int op)
 {
-	if (_unlikely_((unsigned)op >= HK_CO_OPS))
-		return -EINVAL;
+	if (_likely_((unsigned)op < HK_CO_OPS)) {
+		unsigned bit = 1u << op;
 
-	unsigned bit = 1u << op;
-	/* completed is a subset of pending */
-	if (_unlikely_(!(co->completed & bit)))
-		return co->pending & bit ? -EBUSY : -EINVAL;
-	if (_unlikely_(co->special & bit)) {
-		if (co->multishot & bit) {
-			bool queued = co->recv_ms & bit ? co->rq[op].head != co->rq[op].tail
-							: co->aq[op].head != co->aq[op].tail;
-
-			if (!(co->ms_ended & bit) || queued)
-				return -EBUSY;
-			co->multishot &= ~bit;
-			co->recv_ms &= ~bit;
-			co->ms_ended &= ~bit;
+		if (_likely_(co->completed & ~co->special & bit)) {
+			co->pending &= ~bit;
+			co->completed &= ~bit;
+			co->failed &= ~bit;
+			return co->res[op];
 		}
-		co->cancel_sent &= ~bit;
-		co->fixed_res &= ~bit;
-		co->accept_ops &= ~bit;
-		co->special &= ~bit;
 	}
-	co->pending &= ~bit;
-	co->completed &= ~bit;
-	co->failed &= ~bit;
-	return co->res[op];
+	return uring_co_collect_slow(co, op);
 }
 
 /* loop.c */

@@ -470,36 +470,27 @@ wake:
 }
 
 /*
- * A completion for a coroutine: O(1) from the user data. The common case
- * (an op alone, of a live coroutine) is kept short: the NOP benchmark is
- * this, the op's start and its collection, and the kernel. @cos, @n_slots
- * and @now are the loop's, in registers: nothing reaping does moves them.
+ * A completion co_cqe() does not take: for the loop itself (slot 0), late
+ * (a slot out of range, an old generation, an op not in flight), or one
+ * of the general case (co_cqe_slow()).
  */
-static inline void co_cqe(hk_loop *loop, hk_co *const *cos, uint32_t n_slots, uint64_t now,
-			  uint64_t ud, int res, unsigned flags)
+static void co_cqe_other(hk_loop *loop, hk_co *const *cos, uint32_t n_slots, uint64_t ud, int res,
+			 unsigned flags)
 {
 	uint32_t slot = (uint32_t)(ud >> UD_SLOT_SHIFT) & UD_SLOT_MASK;
-	unsigned op = (unsigned)ud & UD_OP_MASK, bit = 1u << op;
 	hk_co *co;
 
-	if (_unlikely_(slot >= n_slots))
-		goto late;
-	co = cos[slot];
-	if (_unlikely_(co->gen != (uint32_t)(ud >> 32) || co->expect[op] == 0))
-		goto late;
-	co->last_active = now;
-	if (_unlikely_((ud & UD_LINK) || (co->special & bit) || co->quiet)) {
-		co_cqe_slow(loop, co, ud, res, flags);
+	if (slot == 0) {
+		loop_cqe(loop, ud, res, flags);
 		return;
 	}
-	co->res[op] = res;
-	co->inflight--;
-	co->expect[op] = 0;
-	co->completed |= bit;
-	if (res < 0 && res != -EAGAIN)
-		co->failed |= bit;
-	if (co->state == CO_WAIT && co_wake_on(co, bit))
-		co_make_ready(loop, co);
+	if (slot >= n_slots)
+		goto late;
+	co = cos[slot];
+	if (co->gen != (uint32_t)(ud >> 32) || co->expect[ud & UD_OP_MASK] == 0)
+		goto late;
+	co->last_active = loop->now;
+	co_cqe_slow(loop, co, ud, res, flags);
 	return;
 late:
 	/* liburing's own timeout, on kernels without IORING_FEAT_EXT_ARG */
@@ -508,9 +499,55 @@ late:
 }
 
 /*
+ * A completion: O(1) from the user data. The common case (a plain op of a
+ * live coroutine, its generation current, no linked timeout) is a decode,
+ * the result stored and the op's bit noted in co->reaped; the coroutine
+ * goes on the reap's list the first time, and reap() decides its wake-up
+ * once for the batch. One compare with ud_fast checks the generation, that
+ * this is not a linked timeout's CQE and that the coroutine is not quiet;
+ * one unsigned compare the slot.
+ */
+static inline void co_cqe(hk_loop *loop, hk_co *const *cos, uint32_t n_slots, hk_co **touched,
+			  const struct io_uring_cqe *cqe)
+{
+	uint64_t ud = cqe->user_data;
+	uint32_t slot = (uint32_t)(ud >> UD_SLOT_SHIFT) & UD_SLOT_MASK;
+	unsigned op = (unsigned)ud & UD_OP_MASK, bit;
+	int res;
+	hk_co *co;
+
+	/* slot 0 wraps around: the loop's own CQEs take the other path */
+	if (_unlikely_(slot - 1 >= n_slots - 1))
+		goto other;
+	co = cos[slot];
+	if (_unlikely_((ud & ~(uint64_t)UD_OP_MASK) != co->ud_fast || co->expect[op] == 0 ||
+		       (co->special >> op & 1)))
+		goto other;
+	bit = 1u << op;
+	res = cqe->res;
+	co->res[op] = res;
+	co->expect[op] = 0;
+	co->inflight--;
+	if (co->reaped == 0) {
+		co->reap_next = *touched;
+		*touched = co;
+	}
+	co->reaped |= bit;
+	if (_unlikely_(res < 0 && res != -EAGAIN))
+		co->failed |= bit;
+	return;
+other:
+	co_cqe_other(loop, cos, n_slots, ud, cqe->res, cqe->flags);
+}
+
+/*
  * Reaps every completion in the ring: one acquire of the tail, one release
  * of the head. Handling a completion may queue SQEs (closes) but never
- * enters the kernel, so the ring does not move under the loop.
+ * enters the kernel, so the ring does not move under the loop. The
+ * coroutines whose plain ops completed are then settled once each: their
+ * completions made visible, and the wait tested once for all of them (the
+ * seeds' completion coalescing). A coroutine woken by a special completion
+ * meanwhile is CO_READY already and is not queued twice.
  */
 static unsigned reap(hk_loop *loop)
 {
@@ -522,21 +559,27 @@ static unsigned reap(hk_loop *loop)
 	unsigned n = tail - head;
 	hk_co *const *cos = loop->cos;
 	uint32_t n_slots = loop->n_slots;
-	uint64_t now = loop->now;
+	hk_co *touched = NULL;
 
 	if (n == 0)
 		return 0;
 	for (; head != tail; head++) {
 		const struct io_uring_cqe *cqe = &cqes[head & mask];
-		uint64_t ud = cqe->user_data;
 
-		if (_likely_(ud >> UD_SLOT_SHIFT & UD_SLOT_MASK))
-			co_cqe(loop, cos, n_slots, now, ud, cqe->res, cqe->flags);
-		else
-			loop_cqe(loop, ud, cqe->res, cqe->flags);
+		co_cqe(loop, cos, n_slots, &touched, cqe);
 	}
 	io_uring_smp_store_release(cq->khead, tail);
 	loop->stats.cqes += n;
+	while (touched) {
+		hk_co *co = touched;
+
+		touched = co->reap_next;
+		co->completed |= co->reaped;
+		co->reaped = 0;
+		co->last_active = loop->now;
+		if (co->state == CO_WAIT && co_wait_done(co))
+			co_make_ready(loop, co);
+	}
 	return n;
 }
 

@@ -217,7 +217,63 @@ static inline int op_complete(hk_co *co, int op)
 
 /* ---- Operations ---- */
 
-int hk_op_nop(hk_co *co)
+/*
+ * Fills an SQE as its eight words: @w0 the first (opcode in byte 0, flags
+ * and ioprio zero, fd in bytes 4-7), @ud the user data, the rest zero.
+ * Word by word, the compiler stores straight into the ring.
+ */
+static inline void sqe_words(struct io_uring_sqe *sqe, uint64_t w0, uint64_t ud)
+{
+	char *p = (char *)sqe;
+	uint64_t zero = 0;
+
+	memcpy(p, &w0, 8);
+	memcpy(p + 8, &zero, 8);
+	memcpy(p + 16, &zero, 8);
+	memcpy(p + 24, &zero, 8);
+	memcpy(p + 32, &ud, 8);
+	memcpy(p + 40, &zero, 8);
+	memcpy(p + 48, &zero, 8);
+	memcpy(p + 56, &zero, 8);
+}
+
+/*
+ * The fast start of an op without a descriptor: a free slot, room in the
+ * SQ, no linked timeout armed, a live coroutine. Anything else (a refusal,
+ * a full SQ, the linked pair) returns -1 for the general path, op_begin().
+ * The SQE is written whole (io_uring_prep_rw()'s stores: opcode, fd -1,
+ * the user data, every other field zero), and the op is counted in flight.
+ */
+static inline int op_fast(hk_co *co, uint8_t opcode)
+{
+	struct io_uring_sq *sq = &co->loop->ring.sq;
+	unsigned free_ops = ~co->pending & HK_CO_ALL_OPS;
+	unsigned tail = sq->sqe_tail;
+	unsigned bit;
+	int op;
+
+	if (_unlikely_(free_ops == 0))
+		return -1;
+	if (_unlikely_(co->dead))
+		return -1;
+	if (_unlikely_(co->link_armed))
+		return -1;
+	if (_unlikely_(tail - IO_URING_READ_ONCE(*sq->khead) >= sq->ring_entries))
+		return -1;
+	op = __builtin_ctz(free_ops);
+	bit = free_ops & -free_ops;
+	sq->sqe_tail = tail + 1;
+	sqe_words(&sq->sqes[tail & sq->ring_mask], opcode | (uint64_t)UINT32_MAX << 32,
+		  co->ud_base | (unsigned)op);
+	co->pending |= bit;
+	co->expect[op] = 1;
+	co->inflight++;
+	return op;
+}
+
+/* hk_op_nop() when op_fast() cannot: out of line, so the fast path has no
+ * frame to set up. */
+static __attribute__((noinline)) int op_nop_slow(hk_co *co)
 {
 	struct io_uring_sqe *sqe;
 	int op = op_begin(co, IORING_OP_NOP, NO_FD, &sqe);
@@ -226,6 +282,15 @@ int hk_op_nop(hk_co *co)
 		return op;
 	io_uring_prep_nop(sqe);
 	return op_commit(co, op, sqe);
+}
+
+int hk_op_nop(hk_co *co)
+{
+	int op = op_fast(co, IORING_OP_NOP);
+
+	if (_likely_(op >= 0))
+		return op;
+	return op_nop_slow(co);
 }
 
 int hk_op_read(hk_co *co, int fd, void *buf, size_t len, uint64_t offset)
