@@ -30,7 +30,9 @@ extern "C" {
  * character, as in the kernel's parameq().
  *
  * Immutable once parsed: it may be shared between threads. Every pointer an
- * accessor returns lives as long as the command line.
+ * accessor returns lives as long as the command line. Every accessor also
+ * takes NULL (hk_kernel_cmdline() of a tree without proc/cmdline) and reads
+ * it as an empty command line.
  */
 typedef struct hk_cmdline hk_cmdline;
 

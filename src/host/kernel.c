@@ -768,28 +768,49 @@ int hk_cmdline_parse(const char *buf, size_t len, unsigned n_cpus, hk_cmdline **
 	return 0;
 }
 
+/*
+ * What the accessors read when given no command line: hk_kernel_cmdline()
+ * is NULL on a tree without proc/cmdline, and a caller asking for a
+ * parameter of it gets "not given", not a crash.
+ */
+static const hk_cmdline cmdline_empty = {
+    .text = (char *)"",
+    .current_hugepages = -1,
+    .settings = {[0 ... _HK_CMDLINE_SETTING_MAX - 1] = -ENODATA},
+};
+
+static const hk_cmdline *cmdline_or_empty(const hk_cmdline *c)
+{
+	return c ? c : &cmdline_empty;
+}
+
 const char *hk_cmdline_text(const hk_cmdline *c)
 {
+	c = cmdline_or_empty(c);
 	return c->text;
 }
 
 unsigned hk_cmdline_n_params(const hk_cmdline *c)
 {
+	c = cmdline_or_empty(c);
 	return c->n_params;
 }
 
 const char *hk_cmdline_param_key(const hk_cmdline *c, unsigned i)
 {
+	c = cmdline_or_empty(c);
 	return i < c->n_params ? c->params[i].key : NULL;
 }
 
 const char *hk_cmdline_param_value(const hk_cmdline *c, unsigned i)
 {
+	c = cmdline_or_empty(c);
 	return i < c->n_params ? c->params[i].value : NULL;
 }
 
 int hk_cmdline_find(const hk_cmdline *c, const char *key)
 {
+	c = cmdline_or_empty(c);
 	for (unsigned i = c->n_params; i > 0; i--)
 		if (param_eq(c->params[i - 1].key, key))
 			return (int)(i - 1);
@@ -798,37 +819,44 @@ int hk_cmdline_find(const hk_cmdline *c, const char *key)
 
 unsigned hk_cmdline_n_init_args(const hk_cmdline *c)
 {
+	c = cmdline_or_empty(c);
 	return c->n_init_args;
 }
 
 const char *hk_cmdline_init_arg(const hk_cmdline *c, unsigned i)
 {
+	c = cmdline_or_empty(c);
 	return i < c->n_init_args ? c->init_args[i] : NULL;
 }
 
 bool hk_cmdline_has_init_args(const hk_cmdline *c)
 {
+	c = cmdline_or_empty(c);
 	return c->has_dashes;
 }
 
 const hk_cpuset *hk_cmdline_cpus(const hk_cmdline *c, hk_cmdline_cpulist which)
 {
+	c = cmdline_or_empty(c);
 	return (unsigned)which < _HK_CMDLINE_CPULIST_MAX ? c->cpus[which] : NULL;
 }
 
 unsigned hk_cmdline_isolcpus_flags(const hk_cmdline *c)
 {
+	c = cmdline_or_empty(c);
 	return c->cpus[HK_CMDLINE_ISOLCPUS] ? c->isolcpus_flags : 0;
 }
 
 int64_t hk_cmdline_setting_get(const hk_cmdline *c, hk_cmdline_setting which)
 {
+	c = cmdline_or_empty(c);
 	return (unsigned)which < _HK_CMDLINE_SETTING_MAX ? c->settings[which] : -EINVAL;
 }
 
 const char *hk_cmdline_setting_format(const hk_cmdline *c, hk_cmdline_setting which, char *buf,
 				      size_t size)
 {
+	c = cmdline_or_empty(c);
 	const char *const *words = NULL;
 	int64_t v = hk_cmdline_setting_get(c, which);
 
@@ -868,11 +896,13 @@ const char *hk_cmdline_setting_format(const hk_cmdline *c, hk_cmdline_setting wh
 
 unsigned hk_cmdline_n_hugepages(const hk_cmdline *c)
 {
+	c = cmdline_or_empty(c);
 	return c->n_hugepages;
 }
 
 const hk_cmdline_hugepages *hk_cmdline_hugepages_get(const hk_cmdline *c, unsigned i)
 {
+	c = cmdline_or_empty(c);
 	return i < c->n_hugepages ? &c->hugepages[i] : NULL;
 }
 
@@ -905,21 +935,25 @@ int hk_cmdline_hugepages_node(const hk_cmdline_hugepages *h, unsigned i, unsigne
 
 uint64_t hk_cmdline_default_hugepagesz(const hk_cmdline *c)
 {
+	c = cmdline_or_empty(c);
 	return c->default_hugepagesz;
 }
 
 unsigned hk_cmdline_n_errors(const hk_cmdline *c)
 {
+	c = cmdline_or_empty(c);
 	return c->n_errors;
 }
 
 const char *hk_cmdline_error_message(const hk_cmdline *c, unsigned i)
 {
+	c = cmdline_or_empty(c);
 	return i < c->n_errors ? c->errors[i].message : NULL;
 }
 
 int hk_cmdline_error_param(const hk_cmdline *c, unsigned i)
 {
+	c = cmdline_or_empty(c);
 	return i < c->n_errors ? (int)c->errors[i].param : -ERANGE;
 }
 

@@ -117,6 +117,32 @@ static void test_empty(void)
 		CHECK_STREQ(hk_cmdline_text(c), "");
 }
 
+/* No command line at all (hk_kernel_cmdline() of a tree without
+ * proc/cmdline is NULL): every accessor reads it as empty. */
+static void test_null(void)
+{
+	char buf[32];
+
+	CHECK_STREQ(hk_cmdline_text(NULL), "");
+	CHECK_EQ_U64(hk_cmdline_n_params(NULL), 0);
+	CHECK(hk_cmdline_param_key(NULL, 0) == NULL);
+	CHECK(hk_cmdline_param_value(NULL, 0) == NULL);
+	CHECK_ERR(hk_cmdline_find(NULL, "isolcpus"), -ENOENT);
+	CHECK_EQ_U64(hk_cmdline_n_init_args(NULL), 0);
+	CHECK(hk_cmdline_init_arg(NULL, 0) == NULL);
+	CHECK(!hk_cmdline_has_init_args(NULL));
+	CHECK(hk_cmdline_cpus(NULL, HK_CMDLINE_NOHZ_FULL) == NULL);
+	CHECK_EQ_U64(hk_cmdline_isolcpus_flags(NULL), 0);
+	CHECK_EQ_S64(hk_cmdline_setting_get(NULL, HK_CMDLINE_MITIGATIONS), -ENODATA);
+	CHECK(hk_cmdline_setting_format(NULL, HK_CMDLINE_IDLE, buf, sizeof(buf)) == NULL);
+	CHECK_EQ_U64(hk_cmdline_n_hugepages(NULL), 0);
+	CHECK(hk_cmdline_hugepages_get(NULL, 0) == NULL);
+	CHECK_EQ_U64(hk_cmdline_default_hugepagesz(NULL), 0);
+	CHECK_EQ_U64(hk_cmdline_n_errors(NULL), 0);
+	CHECK(hk_cmdline_error_message(NULL, 0) == NULL);
+	CHECK_ERR(hk_cmdline_error_param(NULL, 0), -ERANGE);
+}
+
 static void test_quotes(void)
 {
 	_cleanup_cmdline_ hk_cmdline *c =
@@ -824,6 +850,7 @@ int main(void)
 	test_split();
 	test_blanks();
 	test_empty();
+	test_null();
 	test_quotes();
 	test_dashes();
 	test_nul();
