@@ -1367,6 +1367,84 @@ static void test_stats(void)
 	     st.iterations, st.enters, st.sqes, st.cqes, st.switches);
 }
 
+/* ---- the wait run on the coroutine's stack ---- */
+
+struct inline_pair {
+	bool flag;	   /* set by the sleeper */
+	uint64_t spins;	   /* nops the spinner made before it saw the flag */
+	int spin_error;	   /* a nop that did not return 0 */
+	uint64_t switches; /* the loop's switches while the spinner was alone */
+};
+
+static void co_nop_spinner(hk_co *co, void *arg)
+{
+	struct inline_pair *p = arg;
+
+	while (!p->flag && p->spins < 50000000) {
+		int r = hk_co_nop(co);
+		if (r != 0) {
+			p->spin_error = r < 0 ? r : -EIO;
+			return;
+		}
+		p->spins++;
+	}
+}
+
+static void co_flag_sleeper(hk_co *co, void *arg)
+{
+	struct inline_pair *p = arg;
+
+	CHECK_ERR(hk_co_sleep(co, 5 * HK_MSEC), 0);
+	p->flag = true;
+}
+
+static void co_nops_alone(hk_co *co, void *arg)
+{
+	struct inline_pair *p = arg;
+	uint64_t before = stats_of(hk_co_loop(co)).switches;
+
+	for (int i = 0; i < 1000; i++)
+		if (hk_co_nop(co) != 0)
+			p->spin_error = -EIO;
+	p->switches = stats_of(hk_co_loop(co)).switches - before;
+}
+
+static void test_inline_wait(void)
+{
+	/*
+	 * A coroutine alone with its ops in flight waits on its own stack
+	 * (uring_wait_inline()): 1,000 nops, every result right, without a
+	 * switch to the loop and back for each.
+	 */
+	_cleanup_loop_ hk_loop *loop = loop_new((hk_loop_params){0});
+	struct inline_pair p = {0};
+	if (!loop)
+		return;
+	CHECK_OK(hk_co_spawn(loop, co_nops_alone, &p, NULL));
+	CHECK_ERR(hk_loop_run(loop), 0);
+	CHECK_ERR(p.spin_error, 0);
+	CHECK(p.switches < 10);
+	CHECK_EQ_U64(stats_of(loop).cqes >= 1000, 1);
+
+	/*
+	 * A completion for another coroutine reaped there wakes it: the
+	 * spinner, alone in the loop while the sleeper's timeout is out,
+	 * must yield the CPU to it when the timeout fires, and then see its
+	 * flag. Without that, it spins 50,000,000 nops and never sees it.
+	 */
+	_cleanup_loop_ hk_loop *two = loop_new((hk_loop_params){0});
+	p = (struct inline_pair){0};
+	if (!two)
+		return;
+	CHECK_OK(hk_co_spawn(two, co_nop_spinner, &p, NULL));
+	CHECK_OK(hk_co_spawn(two, co_flag_sleeper, &p, NULL));
+	CHECK_ERR(hk_loop_run(two), 0);
+	CHECK_ERR(p.spin_error, 0);
+	CHECK(p.flag);
+	CHECK(p.spins > 0 && p.spins < 50000000);
+	note("inline wait: spinner made %" PRIu64 " nops before the sleeper woke", p.spins);
+}
+
 static const uring_case cases[] = {
     {"features", test_features},
     {"spawn-run-end", test_spawn_run_end},
@@ -1384,6 +1462,7 @@ static const uring_case cases[] = {
     {"stop", test_stop},
     {"free-live", test_free_live},
     {"stats", test_stats},
+    {"inline-wait", test_inline_wait},
 };
 
 int main(void)

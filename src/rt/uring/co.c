@@ -8,23 +8,6 @@
 
 #include "rt/uring/internal.h"
 
-/*
- * AddressSanitizer must be told of every stack switch, or it takes the
- * coroutine's frames for a stack overflow and its fake stacks go astray.
- */
-#ifdef HK_URING_ASAN
-#define asan_start(save, bottom, size)	__sanitizer_start_switch_fiber(save, bottom, size)
-#define asan_finish(save, bottom, size) __sanitizer_finish_switch_fiber(save, bottom, size)
-#else
-#define asan_start(save, bottom, size)                                                             \
-	do {                                                                                       \
-		(void)(save);                                                                      \
-		(void)(bottom);                                                                    \
-		(void)(size);                                                                      \
-	} while (0)
-#define asan_finish(save, bottom, size) asan_start(save, bottom, size)
-#endif
-
 /* ---- Switching ---- */
 
 void uring_co_suspend(hk_co *co)
@@ -52,13 +35,13 @@ static void co_entry(void *arg)
 }
 
 /* A coroutine whose function returned: cancel what is out, then release. */
-static void co_finish(hk_loop *loop, hk_co *co)
+void uring_co_finish(hk_loop *loop, hk_co *co)
 {
 	loop->stats.alive--;
 	loop->stats.zombies++;
 	co->state = CO_ZOMBIE;
 	co->quiet = true;
-	co->ud_fast = 0;
+	co_leave_fast(co);
 	co->link_armed = false;
 	/* Single accepts waiting to be started again hold nothing. */
 	if (co->ms_rearm) {
@@ -70,23 +53,6 @@ static void co_finish(hk_loop *loop, hk_co *co)
 		return;
 	}
 	uring_cancel_list_add(loop, co);
-}
-
-void uring_co_resume(hk_loop *loop, hk_co *co)
-{
-	co->state = CO_RUNNING;
-	/* Only a loop with the crash report says which coroutine runs: a
-	 * call out of line, twice per switch, that others need not pay. */
-	if (_unlikely_(loop->guard_report))
-		hk_stack_guard_set_current(&co->stack, co_id_of(co));
-	asan_start(&loop->asan_fake, co->stack.base, co->stack.size);
-	hk_ctx_switch(&loop->main_ctx, &co->ctx);
-	asan_finish(loop->asan_fake, NULL, NULL);
-	if (_unlikely_(loop->guard_report))
-		hk_stack_guard_set_current(NULL, 0);
-	loop->stats.switches++;
-	if (co->state == CO_ENDED)
-		co_finish(loop, co);
 }
 
 /* ---- Records ---- */
@@ -193,7 +159,7 @@ int hk_co_spawn(hk_loop *loop, hk_co_fn *fn, void *arg, hk_co **ret)
 	if (loop->freeing) {
 		co->dead = -ECANCELED;
 		co->quiet = true;
-		co->ud_fast = 0;
+		co_leave_fast(co);
 	}
 	co_make_ready(loop, co);
 	loop->stats.spawned++;
@@ -254,6 +220,7 @@ void uring_co_release(hk_loop *loop, hk_co *co)
 	co->pending = co->completed = co->failed = co->urgent = co->wait_mask = 0;
 	co->wait_urgent = 0;
 	co->inflight = 0;
+	co->plain = 0;
 	memset(co->expect, 0, sizeof(co->expect));
 	co->multishot = co->recv_ms = co->ms_ended = co->ms_rearm = co->lt_fired = co->cancel_sent =
 	    0;
@@ -283,7 +250,7 @@ void uring_co_drop(hk_loop *loop, hk_co *co, int reason)
 		return;
 	co->dead = reason;
 	co->quiet = true;
-	co->ud_fast = 0;
+	co_leave_fast(co);
 	co->link_armed = false;
 	loop->stats.dropped++;
 	uring_heap_remove(loop, co, DL_INACTIVITY);

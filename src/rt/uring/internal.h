@@ -163,7 +163,11 @@ struct hk_co {
 	unsigned urgent;
 	unsigned wait_urgent; /* urgent for hk_co_wait(), 0 for a shorthand's wait */
 	unsigned wait_mask;
-	unsigned inflight; /* CQEs the kernel still owes, all ops together */
+	/* Plain ops in flight: one CQE owed each, kept here by the fast
+	 * paths alone and not counted in expect[] and inflight, which the
+	 * general paths keep for every other op (co_unplain()). */
+	unsigned plain;
+	unsigned inflight; /* CQEs the kernel still owes, plain ops aside */
 	/* Ops completed in the reap under way, not yet in completed: the
 	 * reap decides the wake-up once per coroutine (loop.c, reap()). */
 	unsigned reaped;
@@ -249,6 +253,8 @@ struct hk_loop {
 	struct deadline *heap;
 	unsigned heap_n, heap_cap;
 	uint64_t now; /* CLOCK_MONOTONIC, read once per iteration when needed */
+	hk_co *run_rest; /* what is left of the run phase's list */
+	int error;	 /* a failed submit of uring_wait_inline(), for hk_loop_run() */
 	unsigned max_coroutines;
 	hk_loop_stats stats;
 	int stop_fd;
@@ -378,8 +384,71 @@ static inline struct io_uring_sqe *uring_get_sqe(struct io_uring *ring)
 	return &sq->sqes[tail & sq->ring_mask];
 }
 
+/*
+ * Hands plain ops in @mask over to the general books, which the slow paths
+ * read: when one of them is cancelled, and for all of them when the
+ * coroutine stops taking the fast path (dropped or ended).
+ */
+static inline void co_unplain(hk_co *co, unsigned mask)
+{
+	mask &= co->plain;
+	co->plain &= ~mask;
+	for (; mask; mask &= mask - 1) {
+		co->expect[__builtin_ctz(mask)] = 1;
+		co->inflight++;
+	}
+}
+
+/* The coroutine's completions take the general path from now on. */
+static inline void co_leave_fast(hk_co *co)
+{
+	co->ud_fast = 0;
+	co_unplain(co, co->plain);
+}
+
+/*
+ * AddressSanitizer must be told of every stack switch, or it takes the
+ * coroutine's frames for a stack overflow and its fake stacks go astray.
+ */
+#ifdef HK_URING_ASAN
+#define asan_start(save, bottom, size)	__sanitizer_start_switch_fiber(save, bottom, size)
+#define asan_finish(save, bottom, size) __sanitizer_finish_switch_fiber(save, bottom, size)
+#else
+#define asan_start(save, bottom, size)                                                             \
+	do {                                                                                       \
+		(void)(save);                                                                      \
+		(void)(bottom);                                                                    \
+		(void)(size);                                                                      \
+	} while (0)
+#define asan_finish(save, bottom, size) asan_start(save, bottom, size)
+#endif
+
+void uring_co_finish(hk_loop *loop, hk_co *co);
+
+/* Switches from the loop to a ready coroutine, until it waits or ends. */
+static inline void uring_co_resume(hk_loop *loop, hk_co *co)
+{
+	co->state = CO_RUNNING;
+	/* Only a loop with the crash report says which coroutine runs: a
+	 * call out of line, twice per switch, that others need not pay. */
+	if (_unlikely_(loop->guard_report))
+		hk_stack_guard_set_current(&co->stack, co_id_of(co));
+	asan_start(&loop->asan_fake, co->stack.base, co->stack.size);
+	hk_ctx_switch(&loop->main_ctx, &co->ctx);
+	asan_finish(loop->asan_fake, NULL, NULL);
+	if (_unlikely_(loop->guard_report))
+		hk_stack_guard_set_current(NULL, 0);
+	loop->stats.switches++;
+	if (_unlikely_(co->state == CO_ENDED))
+		uring_co_finish(loop, co);
+}
+
 /* Switches from the running coroutine to its loop (co.c). */
 void uring_co_suspend(hk_co *co);
+
+/* loop.c: the loop's iteration on the coroutine's stack, if it would do
+ * nothing but submit, wait and wake this coroutine alone. */
+bool uring_wait_inline(hk_loop *loop, hk_co *co);
 
 /*
  * hk_co_wait() and the shorthands' wait. @wakeable: hk_loop_wake() and the
@@ -405,7 +474,8 @@ static inline int co_wait(hk_co *co, unsigned mask, int how, bool wakeable)
 	if (!co_wait_done(co)) {
 		co->wait_wakeable = wakeable;
 		co->state = CO_WAIT;
-		uring_co_suspend(co);
+		if (!uring_wait_inline(co->loop, co))
+			uring_co_suspend(co);
 		if (_unlikely_(co->dead))
 			return co->dead;
 	}
@@ -444,7 +514,6 @@ void uring_cancel_list_add(hk_loop *loop, hk_co *co);
 void uring_cancel_list_remove(hk_loop *loop, hk_co *co);
 
 /* co.c */
-void uring_co_resume(hk_loop *loop, hk_co *co);
 void uring_co_drop(hk_loop *loop, hk_co *co, int reason);
 void uring_co_release(hk_loop *loop, hk_co *co);
 void uring_co_free_records(hk_loop *loop);

@@ -67,17 +67,21 @@ static inline unsigned sq_unflushed(const struct io_uring *ring)
  * them all (IORING_SETUP_SUBMIT_ALL, or it fails them with completions)
  * unless the enter itself failed; only then is its head read.
  */
-static void count_submitted(hk_loop *loop, unsigned before, int r)
+static __attribute__((noinline)) void count_submitted_failed(hk_loop *loop, unsigned before)
 {
-	loop->stats.enters++;
-	if (r >= 0 || r == -ETIME || r == -EINTR) {
-		loop->stats.sqes += before;
-		return;
-	}
-
 	unsigned left = io_uring_sq_ready(&loop->ring);
+
 	if (before > left)
 		loop->stats.sqes += before - left;
+}
+
+static inline void count_submitted(hk_loop *loop, unsigned before, int r)
+{
+	loop->stats.enters++;
+	if (_likely_(r >= 0 || r == -ETIME || r == -EINTR))
+		loop->stats.sqes += before;
+	else
+		count_submitted_failed(loop, before);
 }
 
 /*
@@ -520,14 +524,12 @@ static inline void co_cqe(hk_loop *loop, hk_co *const *cos, uint32_t n_slots, hk
 	if (_unlikely_(slot - 1 >= n_slots - 1))
 		goto other;
 	co = cos[slot];
-	if (_unlikely_((ud & ~(uint64_t)UD_OP_MASK) != co->ud_fast || co->expect[op] == 0 ||
-		       (co->special >> op & 1)))
-		goto other;
 	bit = 1u << op;
+	if (_unlikely_((ud & ~(uint64_t)UD_OP_MASK) != co->ud_fast || !(co->plain & bit)))
+		goto other;
 	res = cqe->res;
 	co->res[op] = res;
-	co->expect[op] = 0;
-	co->inflight--;
+	co->plain &= ~bit;
 	if (co->reaped == 0) {
 		co->reap_next = *touched;
 		*touched = co;
@@ -549,7 +551,7 @@ other:
  * seeds' completion coalescing). A coroutine woken by a special completion
  * meanwhile is CO_READY already and is not queued twice.
  */
-static unsigned reap(hk_loop *loop)
+static inline __attribute__((always_inline)) unsigned reap(hk_loop *loop)
 {
 	struct io_uring_cq *cq = &loop->ring.cq;
 	const struct io_uring_cqe *cqes = cq->cqes;
@@ -583,10 +585,9 @@ static unsigned reap(hk_loop *loop)
 	return n;
 }
 
-/* Every ready completion, those the kernel held back included. */
-static void reap_all(hk_loop *loop)
+/* Completions the kernel held back (a full CQ): flushed and reaped. */
+static __attribute__((noinline)) void reap_overflow(hk_loop *loop)
 {
-	reap(loop);
 	for (unsigned i = 0; i < MAX_OVERFLOW_ROUNDS && io_uring_cq_has_overflow(&loop->ring);
 	     i++) {
 		loop->stats.cq_overflow++;
@@ -596,15 +597,25 @@ static void reap_all(hk_loop *loop)
 	}
 }
 
+/* Every ready completion, those the kernel held back included. */
+static inline __attribute__((always_inline)) void reap_all(hk_loop *loop)
+{
+	reap(loop);
+	if (_unlikely_(io_uring_cq_has_overflow(&loop->ring)))
+		reap_overflow(loop);
+}
+
 /* ---- The iteration ---- */
 
-static void run_list(hk_loop *loop, hk_co *co)
+static inline __attribute__((always_inline)) void run_list(hk_loop *loop, hk_co *co)
 {
 	while (co) {
 		hk_co *next = co->next;
 
-		if (co->state == CO_READY)
+		if (co->state == CO_READY) {
+			loop->run_rest = next;
 			uring_co_resume(loop, co);
+		}
 		co = next;
 	}
 }
@@ -634,7 +645,7 @@ static bool submit_error_is_fatal(int r)
  * The iteration's one submit: waits for a completion when nothing is
  * runnable, never past the nearest deadline (nor @max_wait_ns when not 0).
  */
-static int submit(hk_loop *loop, bool wait, uint64_t max_wait_ns)
+static inline __attribute__((always_inline)) int submit(hk_loop *loop, bool wait, uint64_t max_wait_ns)
 {
 	uint64_t wait_ns = max_wait_ns;
 	int r;
@@ -686,6 +697,60 @@ static int submit(hk_loop *loop, bool wait, uint64_t max_wait_ns)
 	return submit_error_is_fatal(r) ? r : 0;
 }
 
+/*
+ * Whether the loop's next steps after the running coroutine are only the
+ * submit and the wait: no coroutine left to run in this phase or runnable
+ * for the next (but @runq), no deadline, cancel, re-arm or stop to see to,
+ * and the
+ * loop is in hk_loop_run() (not freeing).
+ */
+static inline bool nothing_else(const hk_loop *loop, const hk_co *runq)
+{
+	return loop->running && !loop->run_rest && loop->runq_head == runq && !loop->sqfull_head &&
+	       !loop->cancel_head && !loop->stop_rearm && loop->heap_n == 0 &&
+	       !loop->freeing && !atomic_load_explicit(&loop->stop, memory_order_relaxed);
+}
+
+/*
+ * The iteration, run by a coroutine about to wait when nothing_else(): the
+ * submit and wait, then the reap, as iterate() would do them, but on the
+ * coroutine's stack. When they wake this coroutine and no other, it goes
+ * on without the two switches to the loop and back; otherwise (others
+ * woken, a stop, a cancel to queue) it returns false and the coroutine
+ * suspends, the loop carrying on from there. The case of one coroutine
+ * with its ops in flight, or the last one of a busy phase.
+ */
+bool uring_wait_inline(hk_loop *loop, hk_co *co)
+{
+	if (!nothing_else(loop, NULL))
+		return false;
+	for (;;) {
+		loop->stats.iterations++;
+		int r = submit(loop, true, 0);
+		if (_unlikely_(r < 0)) {
+			loop->error = r; /* for hk_loop_run(), through iterate() */
+			return false;
+		}
+		reap_all(loop);
+		if (_unlikely_(co->state == CO_WAIT)) {
+			/* not woken: wait again, if still nothing else */
+			if (!nothing_else(loop, NULL))
+				return false;
+			continue;
+		}
+		/*
+		 * Woken, so on the run queue. Of nothing_else(), a reap can
+		 * change only the run queue (wake-ups, parked coroutines
+		 * given a resource) and the stop poll's re-arm.
+		 */
+		if (loop->runq_head != co || co->next || loop->stop_rearm)
+			return false;
+		loop->runq_head = loop->runq_tail = NULL;
+		co->state = CO_RUNNING;
+		return true;
+	}
+}
+
 static int iterate(hk_loop *loop, bool may_wait, uint64_t max_wait_ns)
 {
 	loop->stats.iterations++;
@@ -697,6 +762,12 @@ static int iterate(hk_loop *loop, bool may_wait, uint64_t max_wait_ns)
 	if (loop->heap_n > 0)
 		expire(loop);
 	run_ready(loop);
+	if (_unlikely_(loop->error)) {
+		int r = loop->error;
+
+		loop->error = 0;
+		return r;
+	}
 	flush_cancels(loop);
 	if (loop->stop_rearm)
 		stop_poll_arm(loop);
@@ -1001,7 +1072,8 @@ hk_loop *hk_loop_free(hk_loop *loop)
 		 * the kernel.
 		 */
 		for (uint32_t slot = 1; slot < loop->n_slots; slot++)
-			if (loop->cos[slot]->state != CO_FREE && loop->cos[slot]->inflight > 0)
+			if (loop->cos[slot]->state != CO_FREE &&
+			    (loop->cos[slot]->inflight > 0 || loop->cos[slot]->plain))
 				loop->kernel_held = true;
 		io_uring_queue_exit(&loop->ring);
 		loop->ring_up = false;

@@ -122,19 +122,27 @@ static void link_timeout_add(hk_co *co, unsigned op, struct io_uring_sqe *sqe)
 	io_uring_prep_link_timeout(lt, &co->link_ts[op], 0);
 	lt->user_data = co->ud_base | op | UD_LINK;
 	co->expect[op] = 2;
-	co->inflight++;
+	co->inflight += 2;
 	co->special |= 1u << op;
 	co->link_armed = false;
 }
 
+/* A special op (co->special) goes in the general books, a plain one in
+ * co->plain. */
 static inline int op_commit(hk_co *co, int op, struct io_uring_sqe *sqe)
 {
+	unsigned bit = 1u << op;
+
 	sqe->user_data = co->ud_base | (unsigned)op;
-	co->pending |= 1u << op;
-	co->expect[op] = 1;
-	co->inflight++;
-	if (_unlikely_(co->link_armed))
+	co->pending |= bit;
+	if (_unlikely_(co->link_armed)) {
 		link_timeout_add(co, (unsigned)op, sqe);
+	} else if (co->special & bit) {
+		co->expect[op] = 1;
+		co->inflight++;
+	} else {
+		co->plain |= bit;
+	}
 	return op;
 }
 
@@ -266,8 +274,7 @@ static inline int op_fast(hk_co *co, uint8_t opcode)
 	sqe_words(&sq->sqes[tail & sq->ring_mask], opcode | (uint64_t)UINT32_MAX << 32,
 		  co->ud_base | (unsigned)op);
 	co->pending |= bit;
-	co->expect[op] = 1;
-	co->inflight++;
+	co->plain |= bit;
 	return op;
 }
 
@@ -921,7 +928,7 @@ int hk_op_cancel(hk_co *co, int op)
 		accept_end(co, (unsigned)op, -ECANCELED);
 		return 0;
 	}
-	if (co->expect[op] == 0 || (co->cancel_sent & bit))
+	if ((co->expect[op] == 0 && !(co->plain & bit)) || (co->cancel_sent & bit))
 		return 0; /* done already, or cancelled already */
 	sqe = uring_get_sqe(&loop->ring);
 	if (!sqe) {
@@ -933,6 +940,7 @@ int hk_op_cancel(hk_co *co, int op)
 	}
 	io_uring_prep_cancel64(sqe, co->ud_base | (unsigned)op, 0);
 	sqe->user_data = ud_loop(LOOP_OP_IGNORE);
+	co_unplain(co, bit);
 	co->cancel_sent |= bit;
 	co->special |= bit;
 	return 0;
