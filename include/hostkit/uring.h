@@ -125,7 +125,10 @@ typedef struct hk_loop_params {
 	/* The receive buffer ring of hk_op_recv_multishot(): @recv_buffers
 	 * buffers (a power of two up to 32768; default 0: none) of
 	 * @recv_buffer_size bytes (default 4096, rounded up to 64 bytes),
-	 * which the kernel picks from as data arrives. */
+	 * which the kernel picks from as data arrives. It takes them in ring
+	 * order and they come back in about that order, so the whole ring is
+	 * the working set: size it to what is in flight at once, within the
+	 * caches and the TLB (docs/uring.md). */
 	unsigned recv_buffers;
 	size_t recv_buffer_size;
 } hk_loop_params;

@@ -296,6 +296,7 @@ struct hk_loop {
 	size_t rbr_map_size;
 	char *rbuf_base;
 	size_t rbuf_size, rbuf_map_size;
+	size_t rbuf_stride; /* from one buffer to the next: rbuf_size, or a line more */
 	unsigned n_rbufs, rbuf_mask;
 	uint32_t *rbuf_owner; /* slot of the coroutine holding it, 0: none */
 };

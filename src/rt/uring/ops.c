@@ -764,7 +764,7 @@ int hk_co_recv_next(hk_co *co, int op, hk_recv_buf *ret)
 	struct recv_queue *q = &co->rq[op];
 	if (q->head != q->tail) {
 		struct recv_item it = q->items[q->head++];
-		char *data = loop->rbuf_base + (size_t)it.id * loop->rbuf_size;
+		char *data = loop->rbuf_base + (size_t)it.id * loop->rbuf_stride;
 
 		if (q->head == q->tail) {
 			q->head = q->tail = 0;
