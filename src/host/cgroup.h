@@ -35,5 +35,9 @@ void hk_cgroup_mounts_done(hk_cgroup_mounts *m);
  * -ERANGE) with @diag naming it.
  */
 int hk_cgroup_cpuset_load(hk_root *root, hk_diag *diag, hk_cpuset *cpus, hk_cpuset *mems);
+/* The same, always finding the mount from the root's mount table; on the
+ * live host hk_cgroup_cpuset_load() first looks where distributions mount
+ * it (tests compare the two). */
+int hk_cgroup_cpuset_load_mounts(hk_root *root, hk_diag *diag, hk_cpuset *cpus, hk_cpuset *mems);
 
 #endif

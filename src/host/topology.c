@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <hostkit/topology.h>
 
@@ -432,6 +435,15 @@ static int load_cpu(hk_topology *t, hk_root *root, struct cpu_loader *l, unsigne
 				ci->attr[lv->attr] = (int)v;
 		}
 
+		/*
+		 * The kernel makes a die's, cluster's, book's or drawer's id and
+		 * set files together: without the id on the probed CPU, its
+		 * three set names are not tried (on x86, six failed opens less).
+		 */
+		if (probing && lv->attr != HK_CPU_CORE && lv->attr != HK_CPU_PACKAGE &&
+		    !l->has_id[i])
+			continue;
+
 		_cleanup_(hk_cpuset_freep) hk_cpuset *set = hk_cpuset_new();
 		if (!set)
 			return -ENOMEM;
@@ -621,10 +633,26 @@ static int read_cache(hk_topology *t, const hk_rootdir *d, unsigned index, hk_cp
 		return r;
 	}
 
-	if (hk_rootdir_read_u64(d, "coherency_line_size", NULL, &v) >= 0)
-		c.line_size = (unsigned)MIN(v, UINT32_MAX);
-	if (hk_rootdir_read_u64(d, "ways_of_associativity", NULL, &v) >= 0)
-		c.ways = (unsigned)MIN(v, UINT32_MAX);
+	/*
+	 * The geometry (line size, ways) is read once per design: an instance
+	 * of the same index, level, type and size as one read before is a
+	 * copy of it on every machine known (the core kinds of hybrid CPUs
+	 * differ in size), so a second core's L1 and L2 cost two opens less.
+	 */
+	const hk_cache *same = NULL;
+	for (unsigned i = 0; i < t->n_caches && c.size > 0 && !same; i++)
+		if (t->caches[i].index == index && t->caches[i].level == c.level &&
+		    t->caches[i].type == c.type && t->caches[i].size == c.size)
+			same = &t->caches[i];
+	if (same) {
+		c.line_size = same->line_size;
+		c.ways = same->ways;
+	} else {
+		if (hk_rootdir_read_u64(d, "coherency_line_size", NULL, &v) >= 0)
+			c.line_size = (unsigned)MIN(v, UINT32_MAX);
+		if (hk_rootdir_read_u64(d, "ways_of_associativity", NULL, &v) >= 0)
+			c.ways = (unsigned)MIN(v, UINT32_MAX);
+	}
 
 	c.cpus = hk_cpuset_dup(cpus);
 	if (!c.cpus)
@@ -1006,6 +1034,56 @@ static int map_cpus_to_nodes(hk_topology *t)
 	return 0;
 }
 
+#ifndef MPOL_F_MEMS_ALLOWED
+#define MPOL_F_MEMS_ALLOWED (1 << 2) /* linux/mempolicy.h */
+#endif
+
+/* Adds the set bits of the @nbits-bit mask @w to @set. */
+static int add_mask_bits(hk_cpuset *set, const unsigned long *w, unsigned nbits)
+{
+	const unsigned wbits = 8 * sizeof(*w);
+
+	for (unsigned i = 0; i < nbits / wbits; i++)
+		for (unsigned long b = w[i]; b; b &= b - 1) {
+			int r = hk_cpuset_add(set, i * wbits + (unsigned)__builtin_ctzl(b));
+			if (r < 0)
+				return r;
+		}
+	return 0;
+}
+
+/*
+ * On the live host, what proc/self/status's Cpus_allowed_list and
+ * Mems_allowed_list say, from the calls the kernel answers them from:
+ * cheaper than generating the status file. The kernel keeps both within
+ * the cgroup's cpuset (sched_setaffinity() and set_mempolicy() are cut to
+ * it, and a change of the cpuset moves them), so they are the whole answer
+ * and the cgroup's files need not be read. An error (a seccomp filter)
+ * sends the caller to the files.
+ */
+static int live_allowed(hk_cpuset *cpus, hk_cpuset **ret_mems)
+{
+	unsigned long cpu_mask[HK_CPU_MAX / (8 * sizeof(long))] = {0};
+	unsigned long node_mask[HK_CPU_MAX / (8 * sizeof(long))] = {0};
+	_cleanup_(hk_cpuset_freep) hk_cpuset *mems = hk_cpuset_new();
+	int r;
+
+	if (!mems)
+		return -ENOMEM;
+	if (sched_getaffinity(0, sizeof(cpu_mask), (cpu_set_t *)(void *)cpu_mask) < 0)
+		return -errno;
+	if (syscall(SYS_get_mempolicy, NULL, node_mask, (unsigned long)HK_CPU_MAX, NULL,
+		    MPOL_F_MEMS_ALLOWED) < 0)
+		return -errno;
+	r = add_mask_bits(cpus, cpu_mask, HK_CPU_MAX);
+	if (r >= 0)
+		r = add_mask_bits(mems, node_mask, HK_CPU_MAX);
+	if (r < 0)
+		return r;
+	*ret_mems = TAKE_PTR(mems);
+	return 0;
+}
+
 static int load_allowed(hk_topology *t, hk_root *root, hk_diag *diag)
 {
 	hk_cpuset *allowed = t->sets[HK_CPUS_ALLOWED];
@@ -1021,6 +1099,16 @@ static int load_allowed(hk_topology *t, hk_root *root, hk_diag *diag)
 	r = hk_cpuset_copy(allowed, t->sets[HK_CPUS_ONLINE]);
 	if (r < 0)
 		return r;
+
+	if (hk_root_is_live(root)) {
+		hk_cpuset *mems = NULL;
+		if (live_allowed(tmp, &mems) >= 0) {
+			hk_cpuset_and(allowed, tmp);
+			t->allowed_mems = mems;
+			return 0;
+		}
+		hk_cpuset_clear(tmp);
+	}
 
 	/* The root's own process: its affinity and memory policy. */
 	r = hk_root_read(root, "proc/self/status", &status, &len);

@@ -29,11 +29,13 @@
 
 #include "base/macro.h"
 #include "base/parse.h"
+#include "host/cgroup.h"
 #include "tests/host/json-reader.h"
 #include "tests/support/harness.h"
 #include "tests/test.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(hk_cpuset *, hk_cpuset_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(hk_root *, hk_root_free)
 #define _cleanup_cpuset_ _cleanup_(hk_cpuset_freep)
 
 /* Failing items printed per group; the group's total line says the rest. */
@@ -1400,6 +1402,31 @@ static void check_inspect(const struct hview *h, const char *tool)
 		(int64_t)h->nodes->n);
 }
 
+/*
+ * The live host's cpuset, found where distributions mount the cgroup file
+ * systems (statfs() checked), is the one found through the mount table.
+ */
+static void check_cgroup_guess(void)
+{
+	_cleanup_(hk_root_freep) hk_root *root = NULL;
+	_cleanup_cpuset_ hk_cpuset *c1 = hk_cpuset_new(), *m1 = hk_cpuset_new();
+	_cleanup_cpuset_ hk_cpuset *c2 = hk_cpuset_new(), *m2 = hk_cpuset_new();
+	int r1, r2;
+
+	if (!c1 || !m1 || !c2 || !m2)
+		return (void)result(false, "out of memory");
+	r1 = hk_root_open("/", 0, NULL, &root);
+	if (r1 < 0)
+		return (void)result(false, "hk_root_open(/): %s", strerror(-r1));
+	r1 = hk_cgroup_cpuset_load(root, NULL, c1, m1);
+	r2 = hk_cgroup_cpuset_load_mounts(root, NULL, c2, m2);
+	result(r1 == r2, "cgroup cpuset: guessed mount returns %d, mount table %d", r1, r2);
+	if (r1 >= 0 && r2 >= 0) {
+		cmp_sets("cgroup cpuset CPUs", "guessed mount", c1, "mount table", c2);
+		cmp_sets("cgroup cpuset nodes", "guessed mount", m1, "mount table", m2);
+	}
+}
+
 int main(void)
 {
 	const char *tool = getenv("HK_TOOL");
@@ -1447,6 +1474,7 @@ int main(void)
 
 	check_self(h);
 	check_sysfs(h);
+	check_cgroup_guess();
 	r = get_affinity(aff);
 	if (r < 0)
 		result(false, "sched_getaffinity: %s", strerror(-r));
