@@ -415,6 +415,9 @@ static int load_cpu(hk_topology *t, hk_root *root, struct cpu_loader *l, unsigne
 			continue;
 		}
 
+		/* Nothing of this level to read here: no directory to open. */
+		if (!probing && !l->has_id[i] && !l->set_file[i])
+			continue;
 		r = rootdir_ensure(root, p.buf, &d);
 		/* An offline CPU on older kernels has no topology directory. */
 		if (r == -ENOENT || r == -ENOTDIR)
