@@ -9,7 +9,13 @@
 # linked program. See docs/performance.md for what the figures mean.
 #
 # Usage: bench/run-topology.sh [--live-runs N] [--tree-runs N] [--warmup N]
-#                              [--no-live] [TREE.tar.* ...]
+#                              [--no-live] [--floor] [TREE.tar.* ...]
+#
+# --floor adds two rows on each tree: "replay", bench-replay opening,
+# reading and closing every file hostkit read (listed with strace -y), with
+# no parsing or output; and "identity", the same without the caches'
+# level, type, size, ways and line size files. They are the I/O floor of a
+# reader of these trees.
 #
 # With no TREE, the trees are the hwloc-linux capture with the most PUs and
 # util-linux's x86_64-64cpu lscpu dump. Environment: BUILD (build dir,
@@ -23,6 +29,7 @@ live_runs=200
 tree_runs=100
 warmup=5
 live=1
+floor=0
 trees=()
 
 usage() {
@@ -35,6 +42,7 @@ while [ $# -gt 0 ]; do
 	--tree-runs) tree_runs=$2; shift 2 ;;
 	--warmup) warmup=$2; shift 2 ;;
 	--no-live) live=0; shift ;;
+	--floor) floor=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	-*) usage >&2; exit 2 ;;
 	*) trees+=("$1"); shift ;;
@@ -54,9 +62,23 @@ if [ ! -f "$build/build.ninja" ]; then
 	meson setup "$build" "$src" >/dev/null
 fi
 # Only the two targets: a half-written test elsewhere must not stop the bench.
-ninja -C "$build" src/hostkit bench/bench-topology >/dev/null
+ninja -C "$build" src/hostkit bench/bench-topology bench/bench-replay >/dev/null
 hk=$build/src/hostkit
 bench=$build/bench/bench-topology
+replay=$build/bench/bench-replay
+if [ $floor -eq 1 ] && ! command -v strace >/dev/null; then
+	echo "run-topology: --floor needs strace" >&2
+	exit 1
+fi
+
+# The files hostkit reads under root $1 (not directories, not failed
+# probes), relative to the root, one a line.
+files_read() {
+	strace -y -e trace=openat,openat2 "$hk" --root "$1" topology --json 2>&1 >/dev/null |
+		grep -E '^openat2?\(' | grep -v -e ENOENT -e O_PATH -e O_DIRECTORY |
+		sed -n 's/^openat2\{0,1\}([0-9]*<\([^>]*\)>, "\([^"]*\)".*/\1\/\2/p' |
+		sed "s|^$1/||"
+}
 
 tmp=$(mktemp -d -t hk-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -152,12 +174,22 @@ for t in "${trees[@]}"; do
 	check hostkit "$hk" --root "$root" topology --json
 	check lstopo lstopo_tree "$root"
 	check lscpu lscpu --sysroot "$root" -J
+	extra=()
+	if [ $floor -eq 1 ]; then
+		files_read "$root" >"$tmp/files"
+		grep -vE '/(level|type|size|ways_of_associativity|coherency_line_size)$' \
+			"$tmp/files" >"$tmp/identity"
+		echo "floor: replay $(wc -l <"$tmp/files") files; identity $(wc -l <"$tmp/identity")"
+		check replay "$replay" "$root" "$tmp/files"
+		extra=(\; replay "$replay" "$root" "$tmp/files"
+			\; identity "$replay" "$root" "$tmp/identity")
+	fi
 	"$bench" --runs "$tree_runs" --warmup "$warmup" -- \
 		hostkit "$hk" --root "$root" topology --json \; \
 		lstopo HWLOC_FSROOT="$root" HWLOC_COMPONENTS=linux,stop \
 		lstopo-no-graphics --of xml \; \
 		lscpu lscpu --sysroot "$root" -J \; \
-		true /bin/true
+		true /bin/true "${extra[@]}"
 done
 
 echo
