@@ -846,6 +846,9 @@ static void part_usage(void)
 	    {{"--tcp", "0", "--cpus", "0-"}, 2, "--cpus '0-'"},
 	    {{"--tcp", "0", "--bind", "localhost"}, 2, "--bind 'localhost'"},
 	    {{"--tcp", "0", "--stack-size", "100"}, 2, "--stack-size '100'"},
+	    {{"--tcp", "0", "--recv-buffers", "500"}, 2, "--recv-buffers '500'"},
+	    {{"--tcp", "0", "--recv-buffers", "65536"}, 2, "--recv-buffers '65536'"},
+	    {{"--tcp", "0", "--recv-buffer-size", "8"}, 2, "--recv-buffer-size '8'"},
 	    {{"--tcp", "0", "extra"}, 2, "'extra'"},
 	};
 

@@ -487,6 +487,72 @@ static void test_params(void)
 	close_pair(fds);
 }
 
+/* ---- Layout of the ring's buffers ---- */
+
+struct layout {
+	int fds[2];    /* recv on [0], this coroutine writes on [1] */
+	size_t stride; /* the expected distance between buffers */
+	unsigned seen; /* buffers other than the first compared */
+};
+
+/*
+ * Sends one byte at a time and takes it before the next, so each lands
+ * alone in the ring's next buffer, and checks where each buffer is: buffer
+ * id times the stride from buffer 0. A power-of-two size gets a cache line
+ * more, so ring order does not put every buffer's first line in one set.
+ */
+static void co_layout(hk_co *co, void *arg)
+{
+	struct layout *l = arg;
+	const char *base = NULL;
+	unsigned base_id = 0;
+	int op = CHECK_OK(hk_op_recv_multishot(co, l->fds[0]));
+
+	for (unsigned i = 0; i < 6 && op >= 0; i++) {
+		char msg = (char)('a' + i);
+		hk_recv_buf b;
+		int n;
+
+		CHECK_OK(send(l->fds[1], &msg, 1, 0) == 1 ? 0 : -errno);
+		while ((n = hk_co_recv_next(co, op, &b)) == -EAGAIN)
+			if (CHECK_OK(hk_co_wait(co, opbit(op), HK_WAIT_ANY)) < 0)
+				return;
+		CHECK_ERR(n, 1);
+		if (n != 1)
+			return;
+		CHECK(((const char *)b.data)[0] == msg);
+		if (!base) {
+			base = (const char *)b.data - (size_t)b.id * l->stride;
+			base_id = b.id;
+		} else {
+			CHECK((const char *)b.data == base + (size_t)b.id * l->stride);
+			l->seen += b.id != base_id;
+		}
+		CHECK_ERR(hk_co_recv_buf_put(co, b.id), 0);
+	}
+	/* The coroutine's end cancels the recv. */
+}
+
+static void test_layout(void)
+{
+	static const struct {
+		size_t size, stride;
+	} cases[] = {{4096, 4096 + 64}, {100, 128 + 64}, {64, 64}, {192, 192}};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		struct layout l = {.fds = {-1, -1}, .stride = cases[i].stride};
+		hk_loop_params p = {.recv_buffers = 4, .recv_buffer_size = cases[i].size};
+
+		if (CHECK_OK(stream_pair(l.fds)) < 0)
+			return;
+		run_co(p, co_layout, &l);
+		close_pair(l.fds);
+		CHECK(l.seen >= 3);
+		note("recv_buffer_size %zu: buffers %zu bytes apart, %u compared", cases[i].size,
+		     cases[i].stride, l.seen);
+	}
+}
+
 static const uring_case cases[] = {
     {"in-order", test_in_order},
     {"reset", test_reset},
@@ -495,6 +561,7 @@ static const uring_case cases[] = {
     {"cancel", test_cancel},
     {"fixed-fd", test_fixed},
     {"params", test_params},
+    {"layout", test_layout},
 };
 
 int main(void)
