@@ -89,6 +89,17 @@ typedef enum hk_sysctl_state {
 HK_API int hk_sysctl_read(hk_root *root, const char *key, hk_diag *diag, hk_sysctl **ret);
 HK_API void hk_sysctl_free(hk_sysctl *s);
 
+/*
+ * The keys (dotted) of every sysctl under directory @key ("kernel.pty",
+ * "net/ipv4/neigh"), in all its subdirectories, sorted: as sysctl(8) shows a
+ * directory. *@ret is one allocation, the keys and a final NULL, freed with
+ * free(); *@ret_n their count (0 for an empty directory). Errors: -EINVAL
+ * for a malformed key, -ENOENT when it is absent, -ENOTDIR when it is one
+ * sysctl, not a directory, -ENOMEM, or a listing's error (@diag names it).
+ */
+HK_API int hk_sysctl_list_dir(hk_root *root, const char *key, hk_diag *diag, char ***ret,
+			      size_t *ret_n);
+
 /* The key in dotted form. */
 HK_API const char *hk_sysctl_key(const hk_sysctl *s);
 /* The file inside the root ("proc/sys/vm/swappiness"). */

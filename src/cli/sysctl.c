@@ -18,7 +18,7 @@
  */
 typedef struct sysctl_list {
 	hk_sysctl **items;
-	unsigned n;
+	unsigned n, cap;
 } sysctl_list;
 
 static void sysctl_list_done(sysctl_list *l)
@@ -27,7 +27,7 @@ static void sysctl_list_done(sysctl_list *l)
 		hk_sysctl_free(l->items[i]);
 	free(l->items);
 	l->items = NULL;
-	l->n = 0;
+	l->n = l->cap = 0;
 }
 
 static bool listed(const sysctl_list *l, const char *key)
@@ -38,12 +38,38 @@ static bool listed(const sysctl_list *l, const char *key)
 	return false;
 }
 
+static int read_one(cli_ctx *ctx, sysctl_list *l, const char *key);
+
+/* A directory KEY stands for every sysctl under it, as with sysctl(8). */
+static int read_dir(cli_ctx *ctx, sysctl_list *l, const char *key)
+{
+	_cleanup_free_ char **keys = NULL;
+	size_t n;
+
+	hk_diag_clear(&ctx->diag);
+	int r = hk_sysctl_list_dir(ctx->root, key, &ctx->diag, &keys, &n);
+	if (r < 0) {
+		char what[320];
+		snprintf(what, sizeof(what), "cannot list the sysctls under '%.256s'", key);
+		cli_error(ctx, r, what);
+		return r;
+	}
+	for (size_t i = 0; i < n; i++) {
+		r = read_one(ctx, l, keys[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int read_one(cli_ctx *ctx, sysctl_list *l, const char *key)
 {
 	hk_sysctl *s;
 
 	hk_diag_clear(&ctx->diag);
 	int r = hk_sysctl_read(ctx->root, key, &ctx->diag, &s);
+	if (r == -EISDIR)
+		return read_dir(ctx, l, key);
 	if (r < 0) {
 		char what[320];
 		snprintf(what, sizeof(what), "cannot read sysctl '%.256s'", key);
@@ -54,21 +80,27 @@ static int read_one(cli_ctx *ctx, sysctl_list *l, const char *key)
 		hk_sysctl_free(s);
 		return 0;
 	}
+	if (l->n == l->cap) {
+		unsigned cap = l->cap ? l->cap * 2 : 16;
+		hk_sysctl **items = reallocarray(l->items, cap, sizeof(*items));
+		if (!items) {
+			hk_sysctl_free(s);
+			fprintf(stderr, "hostkit: out of memory\n");
+			return -ENOMEM;
+		}
+		l->items = items;
+		l->cap = cap;
+	}
 	l->items[l->n++] = s;
 	return 0;
 }
 
 static int read_list(cli_ctx *ctx, const cli_args *args, sysctl_list *ret)
 {
-	_cleanup_(sysctl_list_done) sysctl_list l = {NULL, 0};
+	_cleanup_(sysctl_list_done) sysctl_list l = {0};
 	unsigned n = args && args->argc > 0 ? (unsigned)args->argc : hk_sysctl_n_known();
 	int r;
 
-	l.items = calloc(n, sizeof(*l.items));
-	if (!l.items) {
-		fprintf(stderr, "hostkit: out of memory\n");
-		return -ENOMEM;
-	}
 	for (unsigned i = 0; i < n; i++) {
 		const char *key =
 		    args && args->argc > 0 ? args->argv[i] : hk_sysctl_info_key(hk_sysctl_known(i));
@@ -77,7 +109,7 @@ static int read_list(cli_ctx *ctx, const cli_args *args, sysctl_list *ret)
 			return r;
 	}
 	*ret = l;
-	l = (sysctl_list){NULL, 0};
+	l = (sysctl_list){0};
 	return 0;
 }
 
@@ -126,7 +158,7 @@ static void json_value(hk_json *j, const hk_sysctl *s)
 
 int sysctl_json(cli_ctx *ctx, const cli_args *args, hk_json *j)
 {
-	_cleanup_(sysctl_list_done) sysctl_list l = {NULL, 0};
+	_cleanup_(sysctl_list_done) sysctl_list l = {0};
 
 	int r = read_list(ctx, args, &l);
 	if (r < 0)
@@ -196,7 +228,7 @@ static void put_value(hk_strbuf *sb, const hk_sysctl *s)
 
 int sysctl_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb)
 {
-	_cleanup_(sysctl_list_done) sysctl_list l = {NULL, 0};
+	_cleanup_(sysctl_list_done) sysctl_list l = {0};
 	_cleanup_(hk_strbuf_done) hk_strbuf v = HK_STRBUF_INIT;
 	size_t key_w = strlen("key"), value_w = strlen("value");
 

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -710,3 +712,128 @@ int hk_sysctl_read_u64(hk_root *root, const char *key, hk_diag *diag, uint64_t *
 		return hk_diag_set(diag, r, s->path, "sysctl %s (%s) is negative", s->key, s->text);
 	return 0;
 }
+
+/* ---- The sysctls under a directory ---- */
+
+/* /proc/sys is a few levels deep; this bounds a tree with a loop in it. */
+#define LIST_DEPTH_MAX 16
+
+struct keyvec {
+	char **v;
+	size_t n, cap;
+};
+
+static void keyvec_done(struct keyvec *kv)
+{
+	for (size_t i = 0; i < kv->n; i++)
+		free(kv->v[i]);
+	free(kv->v);
+	*kv = (struct keyvec){0};
+}
+
+static int keyvec_add_path(struct keyvec *kv, const char *rel)
+{
+	char *key;
+	int r = hk_sysctl_path_to_key(rel, strlen(rel), &key);
+
+	if (r < 0)
+		return r == -EINVAL ? 0 : r; /* a name no key can spell: left out */
+	if (kv->n == kv->cap) {
+		size_t cap = kv->cap ? kv->cap * 2 : 16;
+		char **v = reallocarray(kv->v, cap, sizeof(*v));
+		if (!v) {
+			free(key);
+			return -ENOMEM;
+		}
+		kv->v = v;
+		kv->cap = cap;
+	}
+	kv->v[kv->n++] = key;
+	return 0;
+}
+
+/* Adds the keys of the files under proc/sys/@rel, recursively. */
+static int list_under(hk_root *root, const char *rel, unsigned depth, struct keyvec *kv)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	char path[PATH_MAX];
+	struct dirent *de;
+	int r;
+
+	if (depth > LIST_DEPTH_MAX)
+		return -ELOOP;
+	if ((size_t)snprintf(path, sizeof(path), PROC_SYS "%s", rel) >= sizeof(path))
+		return -ENAMETOOLONG;
+	r = hk_root_opendir(root, path, &d);
+	if (r < 0)
+		return r;
+	while ((de = readdir(d))) {
+		char child[PATH_MAX];
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if ((size_t)snprintf(child, sizeof(child), "%s/%s", rel, de->d_name) >=
+		    sizeof(child))
+			return -ENAMETOOLONG;
+		if (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN) {
+			r = list_under(root, child, depth + 1, kv);
+			if (r != -ENOTDIR) {
+				if (r < 0)
+					return r;
+				continue;
+			}
+		} else if (de->d_type != DT_REG) {
+			continue; /* /proc/sys has files and directories only */
+		}
+		r = keyvec_add_path(kv, child);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int hk_sysctl_list_dir(hk_root *root, const char *key, hk_diag *diag, char ***ret, size_t *ret_n)
+{
+	_cleanup_(keyvec_done) struct keyvec kv = {0};
+	_cleanup_free_ char *rel = NULL;
+	int r;
+
+	if (!key)
+		return -EINVAL;
+	r = hk_sysctl_key_to_path(key, strlen(key), &rel);
+	if (r == -EINVAL)
+		return hk_diag_set(diag, r, "", "'%.*s' is not a sysctl key", QUOTE_MAX, key);
+	if (r < 0)
+		return r;
+	r = list_under(root, rel, 0, &kv);
+	if (r == -ENOENT || r == -ENOTDIR)
+		return r;
+	if (r < 0)
+		return hk_diag_set(diag, r, PROC_SYS, "cannot list the sysctls under '%s': %s",
+				   key, strerror(-r));
+	qsort(kv.v, kv.n, sizeof(*kv.v), key_cmp);
+
+	/* One block: the pointers, a NULL, then the strings. */
+	size_t size = (kv.n + 1) * sizeof(char *);
+	for (size_t i = 0; i < kv.n; i++)
+		size += strlen(kv.v[i]) + 1;
+	char **out = malloc(size);
+	if (!out)
+		return -ENOMEM;
+	char *p = (char *)(out + kv.n + 1);
+	for (size_t i = 0; i < kv.n; i++) {
+		size_t len = strlen(kv.v[i]) + 1;
+		out[i] = memcpy(p, kv.v[i], len);
+		p += len;
+	}
+	out[kv.n] = NULL;
+	*ret = out;
+	*ret_n = kv.n;
+	return 0;
+}
+

@@ -14,9 +14,12 @@
  * - every sysctl of hostkit's table (and a few others): absent exactly when
  *   /proc/sys has no such file; otherwise `sysctl -n KEY` prints the same
  *   value (blanks aside), and nothing for a sysctl hostkit finds unreadable
- *   (procps skips write-only ones).
+ *   (procps skips write-only ones);
+ * - a directory KEY lists the sysctls `sysctl -N KEY` names, write-only
+ *   ones aside.
  */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -356,6 +359,68 @@ static void test_sysctls(const char *tool)
 		test_one_sysctl(named, others[i], &present, &absent, &unreadable);
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* True when /proc/sys has @key as a file nobody may read (vm.drop_caches). */
+static bool write_only(const char *key)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/sys/%s", key);
+	for (char *p = path + strlen("/proc/sys/"); *p; p++)
+		*p = *p == '.' ? '/' : *p == '/' ? '.' : *p;
+	return stat(path, &st) == 0 && !(st.st_mode & 0444);
+}
+
+/*
+ * A directory KEY stands for every sysctl under it: the keys hostkit lists
+ * for it are the names sysctl -N prints for it, which leaves out write-only
+ * files (hostkit shows them, unreadable). hostkit sorts them; sysctl -N
+ * gives the kernel's order, so both are sorted to compare.
+ */
+static void test_sysctl_dirs(const char *tool)
+{
+	static const char *const dirs[] = {"kernel.pty", "net.ipv4.conf.lo", "vm"};
+
+	for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+		char *args[] = {"sysctl", (char *)dirs[i]};
+		_cleanup_jv_ jv *doc = NULL;
+		_cleanup_free_ char *names = NULL;
+		char *theirs[1024], *ours[1024];
+		size_t len, n_theirs = 0, n_ours = 0, same = 0;
+		bool sorted = true;
+
+		if (run_hostkit(tool, args, 2, &doc) < 0)
+			continue;
+		char *const argv[] = {"sysctl", "-N", (char *)dirs[i], NULL};
+		if (harness_run_checked(argv, &names, &len) < 0) {
+			result(false, "sysctl -N %s failed", dirs[i]);
+			continue;
+		}
+		char *save = NULL;
+		for (char *name = strtok_r(names, "\n", &save); name && n_theirs < 1024;
+		     name = strtok_r(NULL, "\n", &save))
+			theirs[n_theirs++] = name;
+		const jv *obj = jv_get(doc, "sysctl");
+		for (size_t k = 0; obj && k < obj->n && n_ours < 1024; k++) {
+			if (k > 0 && strcmp(obj->keys[k - 1], obj->keys[k]) >= 0)
+				sorted = false;
+			if (!write_only(obj->keys[k]))
+				ours[n_ours++] = obj->keys[k];
+		}
+		qsort(theirs, n_theirs, sizeof(*theirs), str_cmp);
+		for (size_t k = 0; k < n_ours && k < n_theirs; k++)
+			same += strcmp(ours[k], theirs[k]) == 0;
+		result(obj && n_theirs > 0 && n_ours == n_theirs && same == n_ours && sorted,
+		       "sysctl %s: hostkit lists %zu readable keys (%s), sysctl -N %zu, %zu alike",
+		       dirs[i], n_ours, sorted ? "sorted" : "NOT sorted", n_theirs, same);
+	}
+}
+
 int main(void)
 {
 	const char *tool = getenv("HK_TOOL");
@@ -381,8 +446,10 @@ int main(void)
 
 	if (hk_root_open("/", 0, NULL, &live) < 0)
 		result(false, "cannot open the live root");
-	if (harness_in_path("sysctl"))
+	if (harness_in_path("sysctl")) {
 		test_sysctls(tool);
+		test_sysctl_dirs(tool);
+	}
 	else
 		printf("note  sysctl(8) is not installed: sysctls not compared\n");
 	hk_root_free(live);

@@ -3,7 +3,8 @@
  * Sysctls: key and path conversion (dotted and slash forms, '/' standing for
  * '.' in dotted keys), value parsing (integers, vectors, big and negative
  * numbers), the table, and hk_sysctl_read() on a tree built under a
- * mkdtemp() directory (present, absent, unreadable, malformed, directory).
+ * mkdtemp() directory (present, absent, unreadable, malformed, directory),
+ * and hk_sysctl_list_dir() on it.
  */
 #include <fcntl.h>
 #include <ftw.h>
@@ -455,6 +456,39 @@ static void test_read(void)
 	/* A known integer holding two numbers is malformed too. */
 	CHECK_ERR(hk_sysctl_read(root, "vm.min_free_kbytes", NULL, &e), -EINVAL);
 	CHECK(e == NULL);
+
+	/* A directory's sysctls, recursively and sorted, as sysctl(8) shows it. */
+	{
+		char **keys = NULL;
+		size_t n = 99;
+
+		CHECK_OK(hk_sysctl_list_dir(root, "net.ipv4", NULL, &keys, &n));
+		CHECK_EQ_U64(n, 2);
+		if (keys && n == 2) {
+			/* the interface eth0.1 spells as eth0/1 in a dotted key */
+			CHECK_STREQ(keys[0], "net.ipv4.conf.eth0/1.forwarding");
+			CHECK_STREQ(keys[1], "net.ipv4.tcp_rmem");
+			CHECK(keys[2] == NULL);
+		}
+		free(keys);
+		keys = NULL;
+		CHECK_OK(hk_sysctl_list_dir(root, "kernel", NULL, &keys, &n));
+		for (size_t i = 0; keys && i + 1 < n; i++)
+			CHECK(strcmp(keys[i], keys[i + 1]) < 0);
+		CHECK(n >= 6);
+		free(keys);
+		keys = NULL;
+		CHECK_OK(hk_sysctl_list_dir(root, "net/ipv4/conf", NULL, &keys, &n));
+		CHECK_EQ_U64(n, 1);
+		free(keys);
+		keys = NULL;
+		CHECK_ERR(hk_sysctl_list_dir(root, "vm.swappiness", NULL, &keys, &n), -ENOTDIR);
+		CHECK_ERR(hk_sysctl_list_dir(root, "vm.nothing", NULL, &keys, &n), -ENOENT);
+		hk_diag_clear(&diag);
+		CHECK_ERR(hk_sysctl_list_dir(root, "vm..x", &diag, &keys, &n), -EINVAL);
+		CHECK(strstr(diag.message, "not a sysctl key") != NULL);
+		CHECK(keys == NULL);
+	}
 
 	/* The one-call readers. */
 	CHECK_OK(hk_sysctl_read_s64(root, "vm.swappiness", NULL, &sv));
