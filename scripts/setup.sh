@@ -15,6 +15,8 @@ packages=(
 	ethtool iproute2 pciutils
 	# The runtime: io_uring through liburing; valgrind for the leak checks
 	liburing-dev valgrind
+	# The aarch64 context switch, cross-built and run under qemu-user
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 )
 
 missing=()

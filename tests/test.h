@@ -46,14 +46,15 @@ static inline const char *test_errname(int e)
 		_r;                                                                                \
 	})
 
-/* An int-returning call that must fail with exactly @err (a negative errno). */
+/* An int-returning call that must return exactly @err: a negative errno, or a value. */
 #define CHECK_ERR(expr, err)                                                                       \
 	do {                                                                                       \
-		long _r = (long)(expr);                                                            \
-		if (_r != (long)(err)) {                                                           \
-			fprintf(stderr, "%s:%d: %s returned %ld (%s), expected %s\n", __FILE__,    \
-				__LINE__, #expr, _r, _r < 0 ? test_errname((int)_r) : "success",   \
-				test_errname((int)(err)));                                         \
+		long _r = (long)(expr), _e = (long)(err);                                          \
+		if (_r != _e) {                                                                    \
+			fprintf(stderr, "%s:%d: %s returned %ld (%s), expected %ld (%s)\n",        \
+				__FILE__, __LINE__, #expr, _r,                                     \
+				_r < 0 ? test_errname((int)_r) : "success", _e,                    \
+				_e < 0 ? test_errname((int)_e) : "success");                       \
 			test_failures++;                                                           \
 		}                                                                                  \
 	} while (0)

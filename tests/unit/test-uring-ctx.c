@@ -964,6 +964,28 @@ static void test_entry_alignment(hk_stack_pool *pool)
 /* ---- Children ---- */
 
 /*
+ * Under qemu-user (HK_TEST_EMULATED, the aarch64 run), the emulator adds
+ * its own line when the child dies of a signal ("qemu: uncaught target
+ * signal 11 ..."): not the child's words, taken out before comparing.
+ */
+static void drop_emulator_lines(char *buf)
+{
+	if (!getenv("HK_TEST_EMULATED"))
+		return;
+	char *out = buf;
+	for (char *line = buf; *line;) {
+		char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
+		if (strncmp(line, "qemu: ", 6) != 0) {
+			memmove(out, line, len);
+			out += len;
+		}
+		line += len;
+	}
+	*out = '\0';
+}
+
+/*
  * Runs fn(arg) in a child whose stderr is a pipe; on return, its wait
  * status and its stderr (NUL-terminated, cut to @size). The child makes no
  * core dump and is killed by SIGALRM after 20 seconds if it hangs.
@@ -1007,6 +1029,7 @@ static int run_child(int (*fn)(void *), void *arg, int *ret_status, char *buf, s
 		n += take;
 	}
 	buf[n] = '\0';
+	drop_emulator_lines(buf);
 	close(p[0]);
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
@@ -1087,8 +1110,15 @@ static void test_no_syscall(hk_stack_pool *pool)
 
 	if (CHECK_OK(run_child(child_no_syscall, pool, &status, err, sizeof(err))) < 0)
 		return;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
+		/* qemu-user runs the guest's syscalls itself: nothing to prove there. */
+		if (getenv("HK_TEST_EMULATED")) {
+			printf("note  no-syscall check: seccomp strict mode is not available under "
+			       "emulation\n");
+			return;
+		}
 		SKIP("seccomp strict mode is not available");
+	}
 	bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	if (!ok)
 		describe_status("no syscall", status, err);
