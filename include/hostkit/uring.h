@@ -124,7 +124,8 @@ typedef struct hk_loop_params {
 	unsigned flags;
 	/* The receive buffer ring of hk_op_recv_multishot(): @recv_buffers
 	 * buffers (a power of two up to 32768; default 0: none) of
-	 * @recv_buffer_size bytes (default 4096, rounded up to 64 bytes),
+	 * @recv_buffer_size bytes (default 4096, rounded up to 64 bytes, at
+	 * most 2^32 - 64),
 	 * which the kernel picks from as data arrives. It takes them in ring
 	 * order and they come back in about that order, so the whole ring is
 	 * the working set: size it to what is in flight at once, within the

@@ -19,6 +19,10 @@
 typedef struct sysctl_list {
 	hk_sysctl **items;
 	unsigned n, cap;
+	/* The keys listed so far, for duplicates (a directory KEY can stand
+	 * for thousands): open addressing, item index + 1, 0 for empty. */
+	unsigned *slots;
+	unsigned n_slots; /* a power of two, above twice n */
 } sysctl_list;
 
 static void sysctl_list_done(sysctl_list *l)
@@ -26,16 +30,54 @@ static void sysctl_list_done(sysctl_list *l)
 	for (unsigned i = 0; i < l->n; i++)
 		hk_sysctl_free(l->items[i]);
 	free(l->items);
-	l->items = NULL;
-	l->n = l->cap = 0;
+	free(l->slots);
+	*l = (sysctl_list){0};
+}
+
+static unsigned key_hash(const char *key)
+{
+	unsigned h = 2166136261u; /* FNV-1a */
+
+	for (; *key; key++)
+		h = (h ^ (unsigned char)*key) * 16777619u;
+	return h;
+}
+
+/* The slot holding @key, or the empty one where it would go. */
+static unsigned *key_slot(const sysctl_list *l, const char *key)
+{
+	unsigned mask = l->n_slots - 1;
+
+	for (unsigned i = key_hash(key) & mask;; i = (i + 1) & mask) {
+		unsigned *slot = &l->slots[i];
+		if (*slot == 0 || strcmp(hk_sysctl_key(l->items[*slot - 1]), key) == 0)
+			return slot;
+	}
 }
 
 static bool listed(const sysctl_list *l, const char *key)
 {
-	for (unsigned i = 0; i < l->n; i++)
-		if (strcmp(hk_sysctl_key(l->items[i]), key) == 0)
-			return true;
-	return false;
+	return l->n_slots && *key_slot(l, key) != 0;
+}
+
+/* Makes room for one more key in the table; false when out of memory. */
+static bool slots_grow(sysctl_list *l)
+{
+	if (2 * (l->n + 1) < l->n_slots)
+		return true;
+	unsigned n_slots = l->n_slots ? l->n_slots * 2 : 64;
+	unsigned *old = l->slots, old_n = l->n_slots;
+	l->slots = calloc(n_slots, sizeof(*l->slots));
+	if (!l->slots) {
+		l->slots = old;
+		return false;
+	}
+	l->n_slots = n_slots;
+	for (unsigned i = 0; i < old_n; i++)
+		if (old[i])
+			*key_slot(l, hk_sysctl_key(l->items[old[i] - 1])) = old[i];
+	free(old);
+	return true;
 }
 
 static int read_one(cli_ctx *ctx, sysctl_list *l, const char *key);
@@ -91,7 +133,13 @@ static int read_one(cli_ctx *ctx, sysctl_list *l, const char *key)
 		l->items = items;
 		l->cap = cap;
 	}
+	if (!slots_grow(l)) {
+		hk_sysctl_free(s);
+		fprintf(stderr, "hostkit: out of memory\n");
+		return -ENOMEM;
+	}
 	l->items[l->n++] = s;
+	*key_slot(l, hk_sysctl_key(s)) = l->n;
 	return 0;
 }
 

@@ -147,6 +147,14 @@ static void fmt_attr(char *buf, size_t size, int v)
 		snprintf(buf, size, "%d", v);
 }
 
+/* Caches the text view shows as one row: big.LITTLE L1s of one size can differ in ways. */
+static bool same_kind(const hk_cache *a, const hk_cache *b)
+{
+	return hk_cache_level(a) == hk_cache_level(b) &&
+	       hk_cache_get_type(a) == hk_cache_get_type(b) && hk_cache_size(a) == hk_cache_size(b) &&
+	       hk_cache_ways(a) == hk_cache_ways(b) && hk_cache_line_size(a) == hk_cache_line_size(b);
+}
+
 int topology_cpu_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb)
 {
 	const hk_topology *t;
@@ -171,7 +179,8 @@ int topology_cpu_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb)
 	put_set_row(sb, "isolated", hk_topology_cpus(t, HK_CPUS_ISOLATED));
 	put_set_row(sb, "nohz_full", hk_topology_cpus(t, HK_CPUS_NOHZ_FULL));
 
-	/* Caches: one row per kind, with how many instances and how shared. */
+	/* Caches: one row per kind (level, type, size and geometry), with how
+	 * many instances and how shared. */
 	if (hk_topology_n_caches(t) > 0) {
 		hk_strbuf_puts(sb, "\nCaches\n");
 		cli_row_begin(sb);
@@ -186,10 +195,7 @@ int topology_cpu_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb)
 		for (unsigned i = 0; i < n;) {
 			const hk_cache *a = hk_topology_cache(t, i);
 			unsigned k = i + 1;
-			while (k < n &&
-			       hk_cache_level(hk_topology_cache(t, k)) == hk_cache_level(a) &&
-			       hk_cache_get_type(hk_topology_cache(t, k)) == hk_cache_get_type(a) &&
-			       hk_cache_size(hk_topology_cache(t, k)) == hk_cache_size(a))
+			while (k < n && same_kind(hk_topology_cache(t, k), a))
 				k++;
 			char size[32];
 			cli_row_begin(sb);

@@ -254,6 +254,8 @@ static int read_mounts(hk_root *root, hk_diag *diag, hk_cgroup_mounts *m)
 	r = hk_parse_mounts_cgroup(buf, len, &found);
 	if (r < 0)
 		return r;
+	free(m->v1_cpuset);
+	free(m->v2);
 	m->v1_cpuset = found.v1_cpuset;
 	m->v1_legacy = found.v1_legacy;
 	m->v2 = found.v2;

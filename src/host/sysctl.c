@@ -752,40 +752,44 @@ static int keyvec_add_path(struct keyvec *kv, const char *rel)
 	return 0;
 }
 
-/* Adds the keys of the files under proc/sys/@rel, recursively. */
-static int list_under(hk_root *root, const char *rel, unsigned depth, struct keyvec *kv)
+/*
+ * Adds the keys of the files under directory @path (root-relative, "proc/sys/"
+ * and the key's path, @len bytes, in a PATH_MAX buffer the recursion shares),
+ * recursively. A subdirectory that vanished since it was listed (an
+ * interface going away) is skipped; only the top directory's absence is
+ * -ENOENT.
+ */
+static int list_under(hk_root *root, char *path, size_t len, unsigned depth, struct keyvec *kv)
 {
 	_cleanup_closedir_ DIR *d = NULL;
-	char path[PATH_MAX];
 	struct dirent *de;
 	int r;
 
 	if (depth > LIST_DEPTH_MAX)
 		return -ELOOP;
-	if ((size_t)snprintf(path, sizeof(path), PROC_SYS "%s", rel) >= sizeof(path))
-		return -ENAMETOOLONG;
 	r = hk_root_opendir(root, path, &d);
 	if (r < 0)
 		return r;
 	while ((de = readdir(d))) {
-		char child[PATH_MAX];
+		size_t n = strlen(de->d_name);
 
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if ((size_t)snprintf(child, sizeof(child), "%s/%s", rel, de->d_name) >=
-		    sizeof(child))
+		if (len + 1 + n >= PATH_MAX)
 			return -ENAMETOOLONG;
+		path[len] = '/';
+		memcpy(path + len + 1, de->d_name, n + 1);
+		r = 0;
 		if (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN) {
-			r = list_under(root, child, depth + 1, kv);
-			if (r != -ENOTDIR) {
-				if (r < 0)
-					return r;
-				continue;
-			}
-		} else if (de->d_type != DT_REG) {
-			continue; /* /proc/sys has files and directories only */
-		}
-		r = keyvec_add_path(kv, child);
+			r = list_under(root, path, len + 1 + n, depth + 1, kv);
+			if (r == -ENOENT)
+				r = 0; /* gone since readdir() */
+			else if (r == -ENOTDIR)
+				r = keyvec_add_path(kv, path + strlen(PROC_SYS));
+		} else if (de->d_type == DT_REG) {
+			r = keyvec_add_path(kv, path + strlen(PROC_SYS));
+		} /* else: /proc/sys has files and directories only */
+		path[len] = 0;
 		if (r < 0)
 			return r;
 	}
@@ -810,7 +814,14 @@ int hk_sysctl_list_dir(hk_root *root, const char *key, hk_diag *diag, char ***re
 		return hk_diag_set(diag, r, "", "'%.*s' is not a sysctl key", QUOTE_MAX, key);
 	if (r < 0)
 		return r;
-	r = list_under(root, rel, 0, &kv);
+	char path[PATH_MAX];
+	size_t len = strlen(PROC_SYS) + strlen(rel);
+	if (len >= sizeof(path))
+		return hk_diag_set(diag, -ENAMETOOLONG, "", "sysctl key '%.*s' is too long", QUOTE_MAX,
+				   key);
+	strcpy(path, PROC_SYS);
+	strcat(path, rel);
+	r = list_under(root, path, len, 0, &kv);
 	if (r == -ENOENT || r == -ENOTDIR)
 		return r;
 	if (r < 0)
@@ -827,9 +838,9 @@ int hk_sysctl_list_dir(hk_root *root, const char *key, hk_diag *diag, char ***re
 		return -ENOMEM;
 	char *p = (char *)(out + kv.n + 1);
 	for (size_t i = 0; i < kv.n; i++) {
-		size_t len = strlen(kv.v[i]) + 1;
-		out[i] = memcpy(p, kv.v[i], len);
-		p += len;
+		size_t klen = strlen(kv.v[i]) + 1;
+		out[i] = memcpy(p, kv.v[i], klen);
+		p += klen;
 	}
 	out[kv.n] = NULL;
 	*ret = out;

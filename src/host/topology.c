@@ -636,26 +636,10 @@ static int read_cache(hk_topology *t, const hk_rootdir *d, unsigned index, hk_cp
 		return r;
 	}
 
-	/*
-	 * The geometry (line size, ways) is read once per design: an instance
-	 * of the same index, level, type and size as one read before is a
-	 * copy of it on every machine known (the core kinds of hybrid CPUs
-	 * differ in size), so a second core's L1 and L2 cost two opens less.
-	 */
-	const hk_cache *same = NULL;
-	for (unsigned i = 0; i < t->n_caches && c.size > 0 && !same; i++)
-		if (t->caches[i].index == index && t->caches[i].level == c.level &&
-		    t->caches[i].type == c.type && t->caches[i].size == c.size)
-			same = &t->caches[i];
-	if (same) {
-		c.line_size = same->line_size;
-		c.ways = same->ways;
-	} else {
-		if (hk_rootdir_read_u64(d, "coherency_line_size", NULL, &v) >= 0)
-			c.line_size = (unsigned)MIN(v, UINT32_MAX);
-		if (hk_rootdir_read_u64(d, "ways_of_associativity", NULL, &v) >= 0)
-			c.ways = (unsigned)MIN(v, UINT32_MAX);
-	}
+	if (hk_rootdir_read_u64(d, "coherency_line_size", NULL, &v) >= 0)
+		c.line_size = (unsigned)MIN(v, UINT32_MAX);
+	if (hk_rootdir_read_u64(d, "ways_of_associativity", NULL, &v) >= 0)
+		c.ways = (unsigned)MIN(v, UINT32_MAX);
 
 	c.cpus = hk_cpuset_dup(cpus);
 	if (!c.cpus)
@@ -1073,7 +1057,8 @@ static int live_allowed(hk_cpuset *cpus, hk_cpuset **ret_mems)
 
 	if (!mems)
 		return -ENOMEM;
-	if (sched_getaffinity(0, sizeof(cpu_mask), (cpu_set_t *)(void *)cpu_mask) < 0)
+	/* The process's (its main thread's, as proc/self/status), not the caller's. */
+	if (sched_getaffinity(getpid(), sizeof(cpu_mask), (cpu_set_t *)(void *)cpu_mask) < 0)
 		return -errno;
 	if (syscall(SYS_get_mempolicy, NULL, node_mask, (unsigned long)HK_CPU_MAX, NULL,
 		    MPOL_F_MEMS_ALLOWED) < 0)

@@ -50,6 +50,9 @@ static const struct {
     {"memory.overcommit.committed_as_kib", "Committed_AS moves with every mapping"},
     {"memory.hugepages*.free*", "free huge pages move when a process maps some"},
     {"memory.thp.*counters*", "THP event counters"},
+    {"memory.thp.khugepaged.full_scans", "khugepaged completes a scan every "
+					  "scan_sleep_millisecs (10 s by default)"},
+    {"memory.thp.khugepaged.pages_collapsed", "khugepaged collapses pages as it scans"},
     {"numa.nodes\\[*\\].memory_free_kib", "a node's free memory moves"},
     /* interrupts, packets */
     {"irq.irqs\\[*\\].counts\\[*\\]", "interrupt counts grow"},

@@ -480,6 +480,19 @@ static void test_params(void)
 		CHECK_ERR(hk_loop_new(&p, &loop), -EINVAL);
 		CHECK(loop == NULL);
 	}
+	/* A buffer the kernel's 32-bit length cannot hold, once rounded to 64
+	 * bytes (it used to round to 2^32 and become a 0-byte buffer). */
+	static const size_t bad_size[] = {UINT32_MAX, (size_t)UINT32_MAX - 10,
+					  (size_t)UINT32_MAX + 1, SIZE_MAX};
+	for (size_t i = 0; i < ELEMENTSOF(bad_size); i++) {
+		hk_loop_params p = {.recv_buffers = 1, .recv_buffer_size = bad_size[i],
+				    .flags = cur_flags};
+		hk_loop *loop = NULL;
+
+		CHECK_ERR(hk_loop_new(&p, &loop), -EINVAL);
+		CHECK(loop == NULL);
+		hk_loop_free(loop);
+	}
 	if (CHECK_OK(stream_pair(fds)) < 0)
 		return;
 	run_co((hk_loop_params){0}, co_no_ring, fds);

@@ -741,9 +741,11 @@ bool uring_wait_inline(hk_loop *loop, hk_co *co)
 		/*
 		 * Woken, so on the run queue. Of nothing_else(), a reap can
 		 * change only the run queue (wake-ups, parked coroutines
-		 * given a resource) and the stop poll's re-arm.
+		 * given a resource) and the stop poll's re-arm; a stop asked
+		 * meanwhile must end hk_loop_run() before this runs on.
 		 */
-		if (loop->runq_head != co || co->next || loop->stop_rearm)
+		if (loop->runq_head != co || co->next || loop->stop_rearm ||
+		    atomic_load_explicit(&loop->stop, memory_order_relaxed))
 			return false;
 		loop->runq_head = loop->runq_tail = NULL;
 		co->state = CO_RUNNING;

@@ -120,9 +120,12 @@ static int recv_ring_init(hk_loop *loop, const hk_loop_params *p)
 
 	if (n == 0)
 		return 0;
+	/* The kernel's buffer length is 32 bits: checked once rounded. */
 	if (n > MAX_RECV_BUFFERS || (n & (n - 1)) != 0 || size > UINT32_MAX)
 		return -EINVAL;
 	size = (size + BUFFER_ALIGN - 1) & ~(size_t)(BUFFER_ALIGN - 1);
+	if (size > UINT32_MAX)
+		return -EINVAL;
 	/*
 	 * The kernel takes buffers in ring order and they come back in about
 	 * the same order, so each receive writes into the buffer used longest
