@@ -20,12 +20,14 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <unistd.h>
 
 #include <hostkit/cpuset.h>
+#include <hostkit/topology.h>
 
 #include "base/macro.h"
 #include "base/parse.h"
@@ -1427,6 +1429,59 @@ static void check_cgroup_guess(void)
 	}
 }
 
+/*
+ * The allowed CPUs are the process's, as proc/self/status says, even when
+ * the library is called from a thread pinned to fewer.
+ */
+struct pinned_load {
+	int cpu;
+	int r;
+	hk_cpuset *allowed;
+};
+
+static void *load_pinned(void *arg)
+{
+	struct pinned_load *p = arg;
+	cpu_set_t one;
+	hk_root *root = NULL;
+	hk_topology *t = NULL;
+
+	CPU_ZERO(&one);
+	CPU_SET(p->cpu, &one);
+	p->r = pthread_setaffinity_np(pthread_self(), sizeof(one), &one) ? -EINVAL : 0;
+	if (p->r >= 0)
+		p->r = hk_root_open("/", 0, NULL, &root);
+	if (p->r >= 0)
+		p->r = hk_topology_load(root, NULL, &t);
+	if (p->r >= 0)
+		p->allowed = hk_cpuset_dup(hk_topology_cpus(t, HK_CPUS_ALLOWED));
+	hk_topology_free(t);
+	hk_root_free(root);
+	return NULL;
+}
+
+static void check_allowed_from_thread(const hk_cpuset *aff)
+{
+	struct pinned_load p = {.cpu = -1};
+	pthread_t th;
+
+	if (hk_cpuset_count(aff) < 2) {
+		printf("note  one allowed CPU: the pinned-thread check needs two\n");
+		return;
+	}
+	p.cpu = hk_cpuset_last(aff);
+	if (pthread_create(&th, NULL, load_pinned, &p) != 0)
+		return (void)result(false, "pthread_create failed");
+	pthread_join(th, NULL);
+	if (p.r < 0 || !p.allowed) {
+		result(false, "topology from a pinned thread: %s", strerror(p.r < 0 ? -p.r : ENOMEM));
+	} else {
+		cmp_sets("allowed, loaded from a thread pinned to one CPU", "hostkit", p.allowed,
+			 "the process's affinity", aff);
+	}
+	hk_cpuset_free(p.allowed);
+}
+
 int main(void)
 {
 	const char *tool = getenv("HK_TOOL");
@@ -1481,6 +1536,8 @@ int main(void)
 	else
 		cmp_sets("sched_getaffinity() of the test (the tool inherits it)",
 			 "hostkit allowed", h->set[SET_ALLOWED], "affinity", aff);
+	if (r >= 0)
+		check_allowed_from_thread(aff);
 
 	{
 		_cleanup_jv_ jv *sum = NULL, *e = NULL, *ey = NULL, *c = NULL;
