@@ -85,11 +85,11 @@ void hk_topology_free(hk_topology *t)
 DEFINE_TRIVIAL_CLEANUP_FUNC(hk_topology *, hk_topology_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(hk_cpuset *, hk_cpuset_free)
 
-/* Reads an optional CPU list: an absent file leaves @set empty and returns 0. */
-static int read_cpulist_opt(hk_root *root, const char *path, hk_diag *diag, hk_cpuset *set,
+/* Reads optional CPU list @name of @d: an absent file leaves @set empty and returns 0. */
+static int read_cpulist_opt(const hk_rootdir *d, const char *name, hk_diag *diag, hk_cpuset *set,
 			    bool *ret_found)
 {
-	int r = hk_root_read_cpulist(root, path, diag, set);
+	int r = hk_rootdir_read_cpulist(d, name, diag, set);
 	if (r == -ENOENT) {
 		hk_cpuset_clear(set);
 		if (ret_found)
@@ -161,18 +161,23 @@ static int load_cpu_sets(hk_topology *t, hk_root *root, hk_diag *diag)
 {
 	hk_cpuset *possible = t->sets[HK_CPUS_POSSIBLE], *present = t->sets[HK_CPUS_PRESENT],
 		  *online = t->sets[HK_CPUS_ONLINE];
+	_cleanup_(hk_rootdir_close) hk_rootdir d = {.fd = -EBADF};
 	bool found;
 	int r;
 
-	if (!hk_root_exists(root, CPU_DIR))
+	/* The cpu directory, opened once for its lists (and the tree's check). */
+	r = hk_rootdir_open(root, CPU_DIR, &d);
+	if (r == -ENOENT || r == -ENOTDIR)
 		return hk_diag_set(diag, -ENOENT, CPU_DIR, "%s/%s does not exist",
 				   hk_root_path(root), CPU_DIR);
+	if (r < 0)
+		return r;
 
-	r = read_cpulist_opt(root, CPU_DIR "/possible", diag, possible, &found);
+	r = read_cpulist_opt(&d, "possible", diag, possible, &found);
 	if (r < 0)
 		return r;
 	bool have_possible = found;
-	r = read_cpulist_opt(root, CPU_DIR "/present", diag, present, &found);
+	r = read_cpulist_opt(&d, "present", diag, present, &found);
 	if (r < 0)
 		return r;
 	bool have_present = found;
@@ -192,7 +197,7 @@ static int load_cpu_sets(hk_topology *t, hk_root *root, hk_diag *diag)
 	if (hk_cpuset_is_empty(possible))
 		return hk_diag_set(diag, -EINVAL, CPU_DIR, "%s lists no CPU", CPU_DIR);
 
-	r = read_cpulist_opt(root, CPU_DIR "/online", diag, online, &found);
+	r = read_cpulist_opt(&d, "online", diag, online, &found);
 	if (r < 0)
 		return r;
 	if (!found) {
@@ -231,10 +236,10 @@ static int load_cpu_sets(hk_topology *t, hk_root *root, hk_diag *diag)
 		return r;
 	hk_cpuset_andnot(t->sets[HK_CPUS_OFFLINE], online);
 
-	r = read_cpulist_opt(root, CPU_DIR "/isolated", diag, t->sets[HK_CPUS_ISOLATED], NULL);
+	r = read_cpulist_opt(&d, "isolated", diag, t->sets[HK_CPUS_ISOLATED], NULL);
 	if (r < 0)
 		return r;
-	r = read_cpulist_opt(root, CPU_DIR "/nohz_full", diag, t->sets[HK_CPUS_NOHZ_FULL], NULL);
+	r = read_cpulist_opt(&d, "nohz_full", diag, t->sets[HK_CPUS_NOHZ_FULL], NULL);
 	if (r < 0)
 		return r;
 
@@ -886,40 +891,89 @@ static bool distances_valid(const hk_topology *t)
 	return true;
 }
 
-static int load_nodes(hk_topology *t, hk_root *root, hk_diag *diag)
+/* Appends node @id to the topology's nodes (sorted later). */
+static int add_node(hk_topology *t, unsigned id, unsigned *cap)
 {
+	if (t->n_nodes == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		hk_node *n = reallocarray(t->nodes, *cap, sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		t->nodes = n;
+	}
+	hk_node *node = &t->nodes[t->n_nodes];
+	*node = (hk_node){.id = id, .total_kib = -ENODATA, .free_kib = -ENODATA};
+	node->cpus = hk_cpuset_new();
+	if (!node->cpus)
+		return -ENOMEM;
+	t->n_nodes++;
+	return 0;
+}
+
+/*
+ * The nodes: with @use_online, those node/online lists, in one read (the
+ * kernel registers a directory for every online node); else, or on trees
+ * without the file, the nodeN directories.
+ */
+static int find_nodes(hk_topology *t, hk_root *root, bool use_online)
+{
+	_cleanup_(hk_cpuset_freep) hk_cpuset *online = hk_cpuset_new();
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
-	char path[128];
+	unsigned cap = 0;
 	int r;
 
+	if (!online)
+		return -ENOMEM;
+	r = use_online ? hk_root_read_cpulist(root, NODE_DIR "/online", NULL, online) : -ENOENT;
+	if (r >= 0 && !hk_cpuset_is_empty(online)) {
+		HK_CPUSET_FOREACH (id, online) {
+			r = add_node(t, (unsigned)id, &cap);
+			if (r < 0)
+				return r;
+		}
+		return 0;
+	}
+
 	r = hk_root_opendir(root, NODE_DIR, &d);
-	if (r == -ENOENT)
-		return load_nodes_synthetic(t, root);
 	if (r < 0)
 		return r;
-
-	unsigned cap = 0;
 	while ((de = readdir(d))) {
 		unsigned id;
 		if (strncmp(de->d_name, "node", 4) != 0 ||
 		    hk_parse_unsigned_range(de->d_name + 4, strlen(de->d_name + 4), 0, 65535, &id) <
 			0)
 			continue;
-		if (t->n_nodes == cap) {
-			cap = cap ? cap * 2 : 8;
-			hk_node *n = reallocarray(t->nodes, cap, sizeof(*n));
-			if (!n)
-				return -ENOMEM;
-			t->nodes = n;
-		}
-		hk_node *node = &t->nodes[t->n_nodes];
-		*node = (hk_node){.id = id, .total_kib = -ENODATA, .free_kib = -ENODATA};
-		node->cpus = hk_cpuset_new();
-		if (!node->cpus)
-			return -ENOMEM;
-		t->n_nodes++;
+		r = add_node(t, id, &cap);
+		if (r < 0)
+			return r;
 	}
+	return 0;
+}
+
+static void drop_nodes(hk_topology *t)
+{
+	for (unsigned i = 0; i < t->n_nodes; i++) {
+		hk_cpuset_free(t->nodes[i].cpus);
+		free(t->nodes[i].distances);
+	}
+	free(t->nodes);
+	t->nodes = NULL;
+	t->n_nodes = 0;
+}
+
+static int load_nodes(hk_topology *t, hk_root *root, hk_diag *diag)
+{
+	bool use_online = true;
+	char path[128];
+	int r;
+
+again:
+	r = find_nodes(t, root, use_online);
+	if (r == -ENOENT)
+		return load_nodes_synthetic(t, root);
+	if (r < 0)
+		return r;
 	if (t->n_nodes == 0) {
 		/* An empty node directory says no more than a missing one. */
 		free(t->nodes);
@@ -938,6 +992,12 @@ static int load_nodes(hk_topology *t, hk_root *root, hk_diag *diag)
 
 		snprintf(path, sizeof(path), NODE_DIR "/node%u", node->id);
 		r = hk_rootdir_open(root, path, &nd);
+		if (r == -ENOENT && use_online) {
+			/* node/online named a node with no directory: list them. */
+			drop_nodes(t);
+			use_online = false;
+			goto again;
+		}
 		if (r < 0)
 			return r;
 
