@@ -140,6 +140,14 @@ HK_API int64_t hk_node_memory_free_kib(const hk_node *n);
  * is not a node index.
  */
 HK_API int hk_node_distance(const hk_node *n, unsigned j);
+/*
+ * Why a machine of several nodes has no distances (hk_node_distance() gives
+ * -ENODATA for all): the table is used whole or not at all, and one that
+ * would mislead (a remote node as near as the local one, a row too short
+ * or too long, a node without its row) is not used. NULL when the nodes
+ * have distances, or there is one node.
+ */
+HK_API const char *hk_topology_distances_note(const hk_topology *t);
 
 /*
  * The seeds' validated NUMA node to hyper thread map: true when every online

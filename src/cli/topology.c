@@ -121,6 +121,11 @@ int topology_numa_json(cli_ctx *ctx, const cli_args *args, hk_json *j)
 	hk_json_kv_bool(j, "synthetic", hk_topology_numa_synthetic(t));
 	cli_json_cpulist(j, "cpus_without_node", hk_topology_cpus(t, HK_CPUS_NO_NODE));
 	cli_json_cpulist(j, "cpus_in_several_nodes", hk_topology_cpus(t, HK_CPUS_MULTI_NODE));
+	hk_json_key(j, "distances_not_used");
+	if (hk_topology_distances_note(t))
+		hk_json_string(j, hk_topology_distances_note(t));
+	else
+		hk_json_null(j);
 	hk_json_object_end(j);
 	return 0;
 }
@@ -301,6 +306,10 @@ int topology_numa_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb)
 			cli_end_row(sb);
 		}
 	}
+
+	if (hk_topology_distances_note(t))
+		hk_strbuf_printf(sb, "\nDistances: not shown, the kernel's table is not usable (%s).\n",
+				 hk_topology_distances_note(t));
 
 	if (!hk_topology_numa_valid(t)) {
 		hk_strbuf_puts(sb, "\nThe NUMA map is not valid: ");

@@ -52,6 +52,8 @@ struct hk_topology {
 	hk_node *nodes;
 	unsigned n_nodes;
 	bool numa_synthetic;
+	/* Why no node has distances (several nodes), or NULL. */
+	const char *distances_note;
 	hk_cpuset *allowed_mems; /* node ids; NULL when unrestricted */
 	unsigned n_packages;
 	unsigned n_cores;
@@ -872,23 +874,26 @@ static int load_nodes_synthetic(hk_topology *t, hk_root *root)
 }
 
 /*
- * True when every node has a row and each row's local distance is below all
- * its remote ones. The ACPI SLIT and the kernel's numa_set_distance() refuse
- * a remote distance <= the local 10; old fake-NUMA kernels still wrote all
- * 10s (hwloc's 8em64t-2s2ca2c-buggynuma), a table that would rank a remote
- * node as near as the local one. No distances beat wrong ones.
+ * NULL when every node has a row and each row's local distance is below all
+ * its remote ones; else why the table is not used. The ACPI SLIT and the
+ * kernel's numa_set_distance() refuse a remote distance <= the local 10;
+ * old fake-NUMA kernels still wrote all 10s (hwloc's
+ * 8em64t-2s2ca2c-buggynuma), a table that would rank a remote node as near
+ * as the local one. No distances beat wrong ones.
  */
-static bool distances_valid(const hk_topology *t)
+static const char *distances_invalid(const hk_topology *t, const bool *short_row)
 {
 	for (unsigned i = 0; i < t->n_nodes; i++) {
 		const int *row = t->nodes[i].distances;
+		if (short_row[i])
+			return "a node's distance row does not have one entry per node";
 		if (!row)
-			return false;
+			return "a node has no distance file";
 		for (unsigned j = 0; j < t->n_nodes; j++)
 			if (j != i && row[j] <= row[i])
-				return false;
+				return "a remote distance is not above the local one";
 	}
-	return true;
+	return NULL;
 }
 
 /* Appends node @id to the topology's nodes (sorted later). */
@@ -964,6 +969,7 @@ static void drop_nodes(hk_topology *t)
 
 static int load_nodes(hk_topology *t, hk_root *root, hk_diag *diag)
 {
+	_cleanup_free_ bool *short_row = NULL; /* per node: a row of the wrong length */
 	bool use_online = true;
 	char path[128];
 	int r;
@@ -983,6 +989,10 @@ again:
 	qsort(t->nodes, t->n_nodes, sizeof(*t->nodes), node_cmp);
 	for (unsigned i = 0; i < t->n_nodes; i++)
 		t->nodes[i].n_peers = t->n_nodes;
+	free(short_row);
+	short_row = calloc(t->n_nodes, sizeof(*short_row));
+	if (!short_row)
+		return -ENOMEM;
 
 	/* cpulist is newer than cpumap: which one this kernel has is learnt once. */
 	int have_list = -1;
@@ -1039,17 +1049,24 @@ again:
 			 */
 			if (n == (int)t->n_nodes)
 				node->distances = TAKE_PTR(row);
+			else
+				short_row[i] = true;
 		} else if (r != -ENOENT) {
 			return r;
 		}
 	}
 
 	/* Distances are all or nothing, so the matrix stays square. */
-	if (!distances_valid(t))
+	const char *why = distances_invalid(t, short_row);
+	if (why) {
 		for (unsigned j = 0; j < t->n_nodes; j++) {
 			free(t->nodes[j].distances);
 			t->nodes[j].distances = NULL;
 		}
+		/* One node needs no table; a table of several must be told. */
+		if (t->n_nodes > 1)
+			t->distances_note = why;
+	}
 	return 0;
 }
 
@@ -1442,6 +1459,11 @@ const hk_node *hk_topology_node_by_id(const hk_topology *t, unsigned id)
 bool hk_topology_numa_synthetic(const hk_topology *t)
 {
 	return t->numa_synthetic;
+}
+
+const char *hk_topology_distances_note(const hk_topology *t)
+{
+	return t->distances_note;
 }
 
 bool hk_topology_node_allowed(const hk_topology *t, unsigned id)
