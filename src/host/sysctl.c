@@ -518,6 +518,17 @@ static int parse_value(hk_sysctl *s, hk_diag *diag)
 	return r;
 }
 
+/* @key's path under proc/sys, or -EINVAL with @diag saying the key is malformed. */
+static int key_to_rel(const char *key, hk_diag *diag, char **ret)
+{
+	if (!key)
+		return -EINVAL;
+	int r = hk_sysctl_key_to_path(key, strlen(key), ret);
+	if (r == -EINVAL)
+		return hk_diag_set(diag, r, "", "'%.*s' is not a sysctl key", QUOTE_MAX, key);
+	return r;
+}
+
 int hk_sysctl_read(hk_root *root, const char *key, hk_diag *diag, hk_sysctl **ret)
 {
 	_cleanup_(hk_sysctl_freep) hk_sysctl *s = calloc(1, sizeof(*s));
@@ -527,11 +538,7 @@ int hk_sysctl_read(hk_root *root, const char *key, hk_diag *diag, hk_sysctl **re
 
 	if (!s)
 		return -ENOMEM;
-	if (!key)
-		return -EINVAL;
-	r = hk_sysctl_key_to_path(key, strlen(key), &rel);
-	if (r == -EINVAL)
-		return hk_diag_set(diag, r, "", "'%.*s' is not a sysctl key", QUOTE_MAX, key);
+	r = key_to_rel(key, diag, &rel);
 	if (r < 0)
 		return r;
 	r = hk_sysctl_path_to_key(rel, strlen(rel), &s->key);
@@ -807,11 +814,7 @@ int hk_sysctl_list_dir(hk_root *root, const char *key, hk_diag *diag, char ***re
 	_cleanup_free_ char *rel = NULL;
 	int r;
 
-	if (!key)
-		return -EINVAL;
-	r = hk_sysctl_key_to_path(key, strlen(key), &rel);
-	if (r == -EINVAL)
-		return hk_diag_set(diag, r, "", "'%.*s' is not a sysctl key", QUOTE_MAX, key);
+	r = key_to_rel(key, diag, &rel);
 	if (r < 0)
 		return r;
 	char path[PATH_MAX];
