@@ -308,7 +308,7 @@ int topology_numa_text(cli_ctx *ctx, const cli_args *args, hk_strbuf *sb)
 	}
 
 	if (hk_topology_distances_note(t))
-		hk_strbuf_printf(sb, "\nDistances: not shown, the kernel's table is not usable (%s).\n",
+		hk_strbuf_printf(sb, "\nDistances: not shown, the distance table is not usable (%s).\n",
 				 hk_topology_distances_note(t));
 
 	if (!hk_topology_numa_valid(t)) {

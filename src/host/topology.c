@@ -169,11 +169,12 @@ static int load_cpu_sets(hk_topology *t, hk_root *root, hk_diag *diag)
 
 	/* The cpu directory, opened once for its lists (and the tree's check). */
 	r = hk_rootdir_open(root, CPU_DIR, &d);
-	if (r == -ENOENT || r == -ENOTDIR)
+	if (r == -ENOENT)
 		return hk_diag_set(diag, -ENOENT, CPU_DIR, "%s/%s does not exist",
 				   hk_root_path(root), CPU_DIR);
 	if (r < 0)
-		return r;
+		return hk_diag_set(diag, r, CPU_DIR, "cannot open %s/%s: %s", hk_root_path(root),
+				   CPU_DIR, strerror(-r));
 
 	r = read_cpulist_opt(&d, "possible", diag, possible, &found);
 	if (r < 0)
@@ -888,7 +889,7 @@ static const char *distances_invalid(const hk_topology *t, const bool *short_row
 		if (short_row[i])
 			return "a node's distance row does not have one entry per node";
 		if (!row)
-			return "a node has no distance file";
+			return "a node has no distance row";
 		for (unsigned j = 0; j < t->n_nodes; j++)
 			if (j != i && row[j] <= row[i])
 				return "a remote distance is not above the local one";
@@ -917,8 +918,9 @@ static int add_node(hk_topology *t, unsigned id, unsigned *cap)
 
 /*
  * The nodes: with @use_online, those node/online lists, in one read (the
- * kernel registers a directory for every online node); else, or on trees
- * without the file, the nodeN directories.
+ * kernel registers a directory for every online node, and only for those);
+ * else the nodeN directories. A captured tree is always listed: a file
+ * written or copied apart from its directories may disagree with them.
  */
 static int find_nodes(hk_topology *t, hk_root *root, bool use_online)
 {
@@ -930,7 +932,9 @@ static int find_nodes(hk_topology *t, hk_root *root, bool use_online)
 
 	if (!online)
 		return -ENOMEM;
-	r = use_online ? hk_root_read_cpulist(root, NODE_DIR "/online", NULL, online) : -ENOENT;
+	r = use_online && hk_root_is_live(root)
+		? hk_root_read_cpulist(root, NODE_DIR "/online", NULL, online)
+		: -ENOENT;
 	if (r >= 0 && !hk_cpuset_is_empty(online)) {
 		HK_CPUSET_FOREACH (id, online) {
 			r = add_node(t, (unsigned)id, &cap);
@@ -1003,7 +1007,7 @@ again:
 		snprintf(path, sizeof(path), NODE_DIR "/node%u", node->id);
 		r = hk_rootdir_open(root, path, &nd);
 		if (r == -ENOENT && use_online) {
-			/* node/online named a node with no directory: list them. */
+			/* A node going away since node/online was read: list them. */
 			drop_nodes(t);
 			use_online = false;
 			goto again;
@@ -1049,8 +1053,8 @@ again:
 			 */
 			if (n == (int)t->n_nodes)
 				node->distances = TAKE_PTR(row);
-			else
-				short_row[i] = true;
+			else if (n > 0)
+				short_row[i] = true; /* an empty file is no row */
 		} else if (r != -ENOENT) {
 			return r;
 		}
