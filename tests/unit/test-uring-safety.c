@@ -453,19 +453,5 @@ static const uring_case cases[] = {
 
 int main(void)
 {
-	hk_loop *probe = NULL;
-	int r;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGPIPE, SIG_IGN);
-	r = hk_loop_new(&(hk_loop_params){0}, &probe);
-	if (r == -ENOSYS || r == -EPERM)
-		SKIP("io_uring is unavailable: %s", test_errname(r));
-	CHECK_OK(r);
-	hk_loop_free(probe);
-	if (r < 0)
-		TEST_DONE();
-
-	uring_run_cases(cases, ELEMENTSOF(cases));
-	TEST_DONE();
+	return uring_test_main(cases, ELEMENTSOF(cases));
 }

@@ -125,4 +125,28 @@ static inline void uring_run_cases(const uring_case *cases, size_t n)
 	}
 }
 
+/*
+ * The main() of a runtime test: line-buffered output, SIGPIPE ignored (a
+ * peer that resets must not kill the test), skip when io_uring is
+ * unavailable, then every case under every parameter set.
+ */
+static inline int uring_test_main(const uring_case *cases, size_t n)
+{
+	hk_loop *probe = NULL;
+	int r;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	r = hk_loop_new(&(hk_loop_params){0}, &probe);
+	if (r == -ENOSYS || r == -EPERM)
+		SKIP("io_uring is unavailable: %s", test_errname(r));
+	CHECK_OK(r);
+	hk_loop_free(probe);
+	if (r < 0)
+		TEST_DONE();
+
+	uring_run_cases(cases, n);
+	TEST_DONE();
+}
+
 #endif

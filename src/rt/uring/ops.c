@@ -300,29 +300,35 @@ int hk_op_nop(hk_co *co)
 	return op_nop_slow(co);
 }
 
-int hk_op_read(hk_co *co, int fd, void *buf, size_t len, uint64_t offset)
+/*
+ * A read, write, recv or send on @fd: the opcode, the buffer, the offset (0
+ * for the socket ops) and the socket flags; @vg whether the kernel writes
+ * into @buf (told to valgrind).
+ */
+static int op_data(hk_co *co, unsigned opcode, int fd, const void *buf, size_t len,
+		   uint64_t offset, int msg_flags, bool vg)
 {
 	struct io_uring_sqe *sqe;
-	int op = op_begin(co, IORING_OP_READ, fd, &sqe);
+	int op = op_begin(co, opcode, fd, &sqe);
 
 	if (op < 0)
 		return op;
-	io_uring_prep_read(sqe, sqe_fd(fd), buf, rw_len(len), offset);
-	vg_note(co, op, VG_BUF, buf, NULL);
+	io_uring_prep_rw((int)opcode, sqe, sqe_fd(fd), buf, rw_len(len), offset);
+	sqe->msg_flags = (uint32_t)msg_flags;
+	if (vg)
+		vg_note(co, op, VG_BUF, (void *)buf, NULL);
 	sqe_fixed(sqe, fd);
 	return op_commit(co, op, sqe);
 }
 
+int hk_op_read(hk_co *co, int fd, void *buf, size_t len, uint64_t offset)
+{
+	return op_data(co, IORING_OP_READ, fd, buf, len, offset, 0, true);
+}
+
 int hk_op_write(hk_co *co, int fd, const void *buf, size_t len, uint64_t offset)
 {
-	struct io_uring_sqe *sqe;
-	int op = op_begin(co, IORING_OP_WRITE, fd, &sqe);
-
-	if (op < 0)
-		return op;
-	io_uring_prep_write(sqe, sqe_fd(fd), buf, rw_len(len), offset);
-	sqe_fixed(sqe, fd);
-	return op_commit(co, op, sqe);
+	return op_data(co, IORING_OP_WRITE, fd, buf, len, offset, 0, false);
 }
 
 /* The address of @len bytes at @at of pool buffer @buf, or NULL. */
@@ -375,27 +381,12 @@ int hk_op_write_fixed(hk_co *co, int fd, unsigned buf, size_t at, size_t len, ui
 
 int hk_op_recv(hk_co *co, int fd, void *buf, size_t len, int flags)
 {
-	struct io_uring_sqe *sqe;
-	int op = op_begin(co, IORING_OP_RECV, fd, &sqe);
-
-	if (op < 0)
-		return op;
-	io_uring_prep_recv(sqe, sqe_fd(fd), buf, rw_len(len), flags);
-	vg_note(co, op, VG_BUF, buf, NULL);
-	sqe_fixed(sqe, fd);
-	return op_commit(co, op, sqe);
+	return op_data(co, IORING_OP_RECV, fd, buf, len, 0, flags, true);
 }
 
 int hk_op_send(hk_co *co, int fd, const void *buf, size_t len, int flags)
 {
-	struct io_uring_sqe *sqe;
-	int op = op_begin(co, IORING_OP_SEND, fd, &sqe);
-
-	if (op < 0)
-		return op;
-	io_uring_prep_send(sqe, sqe_fd(fd), buf, rw_len(len), flags);
-	sqe_fixed(sqe, fd);
-	return op_commit(co, op, sqe);
+	return op_data(co, IORING_OP_SEND, fd, buf, len, 0, flags, false);
 }
 
 int hk_op_recvmsg(hk_co *co, int fd, struct msghdr *msg, int flags)
