@@ -1020,6 +1020,9 @@ int hk_loop_new(const hk_loop_params *params, hk_loop **ret)
 	loop->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (loop->stop_fd < 0)
 		return -errno;
+	/* A kernel whose io_uring cannot poll cannot wake the loop for
+	 * hk_loop_stop(): refused as a kernel without io_uring is (the errno
+	 * io_uring_setup() gives there), which callers treat alike. */
 	if (!loop->op_supported[IORING_OP_POLL_ADD])
 		return -ENOSYS;
 	/* Multishot poll is tried: the kernel fails the poll with -EINVAL
